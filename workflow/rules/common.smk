@@ -1,0 +1,90 @@
+# Shared by every stage: config validation, the content-addressed plan, and the get_* input helpers.
+import json
+import sys
+
+from snakemake.utils import validate
+
+sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
+
+from mtcodegen.config import ConfigError, load_config
+from mtcodegen.plan import build_plan
+
+# Our own check first: its messages name the config key; then Snakemake's, which records the defaults.
+try:
+    load_config(config, root=workflow.basedir)
+except ConfigError as err:
+    raise ValueError(f"invalid config:\n{err}") from None
+validate(config, schema="../schemas/config.schema.yaml")
+
+PLAN = build_plan(config, root=workflow.basedir)
+RESULTS = config["results_dir"]
+HASH = "[0-9a-f]{16}"
+
+
+def node(stage):
+    """Input function: the plan node of the job's hash."""
+    return lambda wildcards: PLAN.node(stage, wildcards.hash)
+
+
+def node_param(stage, *keys):
+    """Input function: one value of the job's node params (nested keys)."""
+
+    def get(wildcards):
+        value = PLAN.node(stage, wildcards.hash).params
+        for key in keys:
+            value = value[key]
+        return value
+
+    return get
+
+
+def node_spec_json(stage):
+    """The node's full specification, recorded in its manifest."""
+    return lambda wildcards: json.dumps(
+        PLAN.node(stage, wildcards.hash).spec, sort_keys=True
+    )
+
+
+def node_name(stage):
+    return lambda wildcards: PLAN.node(stage, wildcards.hash).name
+
+
+def input_path(stage, role, upstream_stage, *parts):
+    """Input function: the file ``parts`` of the upstream node that the job's node reads as ``role``."""
+
+    def get(wildcards):
+        upstream = PLAN.node(
+            upstream_stage, PLAN.node(stage, wildcards.hash).inputs[role]
+        )
+        return PLAN.path(upstream, *parts)
+
+    return get
+
+
+def get_problems_file(ref):
+    """Path of the problems file of a "dataset/split" reference (prepared or partitioned)."""
+    return PLAN.path(PLAN.problems_by_ref[ref], "problems.jsonl.gz")
+
+
+def get_upstream_problems(stage, role="problems"):
+    """Input function: the problems file a node reads, whichever stage produced it."""
+
+    def get(wildcards):
+        hash_ = PLAN.node(stage, wildcards.hash).inputs[role]
+        upstream = PLAN.nodes.get("problems", {}).get(hash_) or PLAN.node(
+            "partition", hash_
+        )
+        return PLAN.path(upstream, "problems.jsonl.gz")
+
+    return get
+
+
+def get_final_outputs():
+    """What a plain `snakemake` builds (the `all` target): every problems file and the results index, plus what later
+    stages add to FINAL_OUTPUTS."""
+    outputs = [get_problems_file(ref) for ref in sorted(PLAN.problems_by_ref)]
+    return outputs + FINAL_OUTPUTS + [f"{RESULTS}/index.tsv"]
+
+
+# Stage files append their end products here (trajectories, figures, the report).
+FINAL_OUTPUTS = []

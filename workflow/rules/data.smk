@@ -1,0 +1,46 @@
+# Data preparation: each (dataset, split) of the config becomes one normalized problems file
+# (docs/data.md), plus a report of the rows that were skipped and why.
+
+
+rule prepare_data:
+    output:
+        problems=f"{RESULTS}/problems/{{hash}}/problems.jsonl.gz",
+        report=f"{RESULTS}/problems/{{hash}}/report.json",
+        manifest=f"{RESULTS}/problems/{{hash}}/manifest.json",
+    log:
+        f"{RESULTS}/logs/problems/{{hash}}.log",
+    conda:
+        "../../envs/data.yaml"
+    params:
+        params=lambda wildcards: json.dumps(
+            PLAN.node("problems", wildcards.hash).params
+        ),
+        spec=node_spec_json("problems"),
+        name=node_name("problems"),
+    shell:
+        "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q}"
+        " prepare-data --params {params.params:q} --out {output.problems} --report {output.report}"
+        " > {log} 2>&1"
+
+
+rule partition_problems:
+    input:
+        problems=get_upstream_problems("partition"),
+    output:
+        problems=f"{RESULTS}/partition/{{hash}}/problems.jsonl.gz",
+        manifest=f"{RESULTS}/partition/{{hash}}/manifest.json",
+    log:
+        f"{RESULTS}/logs/partition/{{hash}}.log",
+    conda:
+        "../../envs/data.yaml"
+    params:
+        part=node_param("partition", "part"),
+        parts=lambda wildcards: json.dumps(
+            PLAN.node("partition", wildcards.hash).params["parts"]
+        ),
+        spec=node_spec_json("partition"),
+        name=node_name("partition"),
+    shell:
+        "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q}"
+        " partition --problems {input.problems} --parts {params.parts:q} --part {params.part}"
+        " --out {output.problems} > {log} 2>&1"
