@@ -88,3 +88,16 @@ def get_final_outputs():
 
 # Stage files append their end products here (trajectories, figures, the report).
 FINAL_OUTPUTS = []
+
+
+def get_model_dir(stage, role="model"):
+    """Input function: the checkpoint directory of the model a node uses: a materialized base model
+    (results/model/<h>/checkpoint) or a finetuned one (results/finetune/<h>/model)."""
+
+    def get(wildcards):
+        hash_ = PLAN.node(stage, wildcards.hash).inputs[role]
+        if hash_ in PLAN.nodes.get("model", {}):
+            return PLAN.path(PLAN.node("model", hash_), "checkpoint")
+        return PLAN.path(PLAN.node("finetune", hash_), "model")
+
+    return get
