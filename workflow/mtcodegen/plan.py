@@ -176,7 +176,11 @@ def _cell_nodes(plan: Plan, model_label: str, cell: dict[str, Any], label: dict[
             {
                 "cell": {k: cell[k] for k in sorted(cell) if k != "dataset"},
                 "sampling": sampling,
-                "engine": {"backend": model_entry.get("backend", "vllm"), **model_entry.get("engine", {})},
+                "engine": {
+                    "backend": model_entry.get("backend", "vllm"),
+                    **({"base_url": model_entry["base_url"]} if "base_url" in model_entry else {}),
+                    **model_entry.get("engine", {}),
+                },
                 "execution": config["execution"],
             },
             inputs={"problems": problems.hash, "model": model_node.hash},
