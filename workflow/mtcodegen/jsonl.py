@@ -19,9 +19,9 @@ from typing import Any
 
 def _open(path: Path, mode: str):
     if path.suffix == ".gz":
-        # mtime=0 keeps gzip bytes deterministic: the same records give the same file hash.
+        # No name and mtime=0 in the header keep gzip bytes deterministic: the same records give the same file hash.
         raw = open(path, mode.replace("t", "") + "b")
-        gz = gzip.GzipFile(fileobj=raw, mode=mode[0] + "b", mtime=0)
+        gz = gzip.GzipFile(filename="", fileobj=raw, mode=mode[0] + "b", mtime=0)
         return _Closing(io.TextIOWrapper(gz, encoding="utf-8"), raw)
     return open(path, mode, encoding="utf-8")
 

@@ -243,7 +243,7 @@ def _add_rft(plan: Plan, rft: dict[str, Any]) -> None:
             "rft_data",
             "rft_data",
             {k: rft[k] for k in ("max_per_problem", "dedup_threshold", "decontamination_threshold")}
-            | {"generator": plan.rft_cell.label, "eval_splits": eval_refs},
+            | {"eval_splits": eval_refs},
             inputs={"trajectories": plan.rft_cell.execute.hash}
             | {f"eval:{ref}": plan.problems_by_ref[ref].hash for ref in eval_refs},
         )
@@ -253,7 +253,8 @@ def _add_rft(plan: Plan, rft: dict[str, Any]) -> None:
             Node(
                 "finetune",
                 name,
-                {k: v for k, v in entry.items() if k != "evaluate"},
+                # The base model enters through its hash; its config name is only a label.
+                {k: v for k, v in entry.items() if k not in ("evaluate", "base")},
                 inputs={"data": plan.rft_data.hash, "base": plan.models_by_name[entry["base"]].hash},
             )
         )
