@@ -1,0 +1,83 @@
+"""`mtcodegen metrics`: every evaluation cell's trajectories -> the CSV tables of docs/metrics.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from . import tables
+from .trajectories import read_cell, read_difficulties
+
+TABLES = ("pass_at_k", "n_at_k", "per_turn", "per_difficulty", "similarity", "non_code", "ledger")
+REQUIRED_CONFIG = ("pass_at_k", "n_at_k", "bootstrap_resamples")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cells-json", required=True, help="JSON list of the cells' labels, in --inputs order")
+    parser.add_argument("--inputs", nargs="+", required=True, help="execute-stage trajectories files, one per cell")
+    parser.add_argument("--problems", nargs="*", default=[],
+                        help="each cell's problems file (same order), for the per-difficulty table")
+    parser.add_argument("--config", required=True, help="the config's `metrics` section as JSON")
+    parser.add_argument("--out-dir", required=True, help="directory for the CSV tables")
+
+
+def _json(text: str, option: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{option} is not valid JSON: {err.msg}") from None
+
+
+def write_csv(frame, path: Path) -> None:
+    """Atomic, like every other output: a killed job never leaves a half-written table that looks done."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        frame.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run(args: argparse.Namespace) -> int:
+    labels = _json(args.cells_json, "--cells-json")
+    config = _json(args.config, "--config")
+    if not isinstance(labels, list) or not all(isinstance(x, dict) for x in labels):
+        raise ValueError("--cells-json must be a JSON list of cell-label objects")
+    if len(labels) != len(args.inputs):
+        raise ValueError(f"--cells-json has {len(labels)} cells but --inputs has {len(args.inputs)} files")
+    if args.problems and len(args.problems) != len(args.inputs):
+        raise ValueError(f"--problems has {len(args.problems)} files but --inputs has {len(args.inputs)}")
+    missing = [key for key in REQUIRED_CONFIG if key not in config]
+    if missing:
+        raise ValueError(f"--config lacks the metrics key(s): {', '.join(missing)}")
+    cells = []
+    groups_cache: dict[str, dict] = {}
+    for i, (label, path) in enumerate(zip(labels, args.inputs)):
+        cell = read_cell(path, label)
+        if args.problems:
+            problems = args.problems[i]
+            if problems not in groups_cache:
+                groups_cache[problems] = read_difficulties(problems)
+            cell.groups = groups_cache[problems]
+        cells.append(cell)
+        print(f"read {len(cell.records)} trajectories of {len(cell.problem_ids)} problems: {label.get('name')}")
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    frames = {
+        "pass_at_k": tables.pass_at_k_table(cells, config),
+        "n_at_k": tables.n_at_k_table(cells, config),
+        "per_turn": tables.per_turn_table(cells, config),
+        "per_difficulty": tables.per_difficulty_table(cells, config),
+        "similarity": tables.similarity_table(cells),
+        "non_code": tables.non_code_table(cells),
+        "ledger": tables.ledger_table(cells),
+    }
+    for name in TABLES:
+        write_csv(frames[name], out / f"{name}.csv")
+        print(f"wrote {out / name}.csv ({len(frames[name])} rows)")
+    return 0

@@ -1,0 +1,159 @@
+"""From loaded cells to the metric tables (one DataFrame per CSV; columns in docs/metrics.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .analyses import code_similarity, non_code_fraction
+from .estimators import bootstrap_mean, pass_at_k, pass_n_at_k
+from .trajectories import LABEL_COLUMNS, CellData
+
+
+def _rng(config: dict[str, Any], *salt: int) -> np.random.Generator:
+    # One stream per (table, cell, k...) so that adding a cell or a k never changes another row's interval.
+    return np.random.default_rng([config.get("seed", 0), *salt])
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(LABEL_COLUMNS) + columns)
+
+
+def _pass_rows(cell: CellData, correct: np.ndarray, ks: list[int], config, salt) -> list[dict[str, Any]]:
+    """pass@k rows for one set of per-trajectory outcomes (P, N); k only up to the fewest samples."""
+    rows = []
+    mask = np.arange(correct.shape[1])[None, :] < cell.samples[:, None]
+    c = (correct & mask).sum(axis=1)
+    for k in ks:
+        if k > cell.samples.min():
+            continue
+        per_problem = pass_at_k(cell.samples, c, k)
+        mean, low, high = bootstrap_mean(per_problem, config["bootstrap_resamples"], _rng(config, *salt, k))
+        rows.append({"k": k, "value": mean, "ci_low": low, "ci_high": high, "problems": len(per_problem),
+                     "samples_min": int(cell.samples.min())})
+    return rows
+
+
+def pass_at_k_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFrame:
+    rows = []
+    for i, cell in enumerate(cells):
+        final = cell.success_at_turn(cell.max_turns)
+        for row in _pass_rows(cell, final, config["pass_at_k"], config, (1, i)):
+            rows.append(cell.columns() | {"metric": f"pass@{row['k']}"} | row)
+    return _frame(rows, ["metric", "k", "value", "ci_low", "ci_high", "problems", "samples_min"])
+
+
+def n_at_k_table(cells: list[CellData], config: dict[str, Any], log=print) -> pd.DataFrame:
+    rows = []
+    for i, cell in enumerate(cells):
+        budget = int(cell.samples.min()) * int(cell.label.get("turns") or cell.max_turns)
+        for n, k in config["n_at_k"]:
+            if k > budget:
+                log(f"{cell.label.get('name')}: {n}@{k} left out: the budget k={k} exceeds samples x turns = {budget}")
+                continue
+            mean, low, high, _ = pass_n_at_k(cell.samples, cell.cost, cell.public, cell.private, n, k,
+                                             config["bootstrap_resamples"], _rng(config, 2, i, n, k))
+            rows.append(cell.columns() | {"metric": f"{n}@{k}", "n": n, "k": k, "value": mean, "ci_low": low,
+                                          "ci_high": high, "problems": len(cell.problem_ids),
+                                          "replicates": max(1, config["bootstrap_resamples"])})
+    return _frame(rows, ["metric", "n", "k", "value", "ci_low", "ci_high", "problems", "replicates"])
+
+
+def per_turn_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFrame:
+    """pass@k of the code a trajectory holds after t attempts, and how many trajectories still run at t."""
+    rows = []
+    for i, cell in enumerate(cells):
+        mask = np.arange(cell.cost.shape[1])[None, :] < cell.samples[:, None]
+        for turn in range(1, cell.max_turns + 1):
+            active = float(((cell.cost >= turn) & mask).sum() / mask.sum())
+            for row in _pass_rows(cell, cell.success_at_turn(turn), config["pass_at_k"], config, (3, i, turn)):
+                rows.append(cell.columns() | {"turn": turn, "metric": f"pass@{row['k']}", "active_fraction": active}
+                            | row)
+    return _frame(rows, ["turn", "metric", "k", "value", "ci_low", "ci_high", "problems", "samples_min",
+                         "active_fraction"])
+
+
+def per_difficulty_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFrame:
+    rows = []
+    for i, cell in enumerate(cells):
+        final = cell.success_at_turn(cell.max_turns)
+        for g, grouping in enumerate(("difficulty", "rating")):
+            labels = np.array([cell.groups.get(pid, {}).get(grouping, "unknown") for pid in cell.problem_ids])
+            if grouping == "rating" and set(labels) == {"unknown"}:
+                continue  # no ratings in this dataset: the difficulty rows already say "unknown"
+            for j, group in enumerate(sorted(set(labels))):
+                keep = labels == group
+                sub = CellData(cell.label, [p for p, k in zip(cell.problem_ids, keep) if k], cell.samples[keep],
+                               cell.cost[keep], cell.public[keep], cell.private[keep])
+                for row in _pass_rows(sub, final[keep], config["pass_at_k"], config, (4, i, g, j)):
+                    rows.append(cell.columns() | {"grouping": grouping, "group": group,
+                                                  "metric": f"pass@{row['k']}"} | row)
+    return _frame(rows, ["grouping", "group", "metric", "k", "value", "ci_low", "ci_high", "problems",
+                         "samples_min"])
+
+
+def similarity_table(cells: list[CellData]) -> pd.DataFrame:
+    """One row per pair of consecutive attempts that both have code (the distribution, not only its mean)."""
+    rows = []
+    for cell in cells:
+        for record in cell.records:
+            attempts = record["attempts"]
+            for before, after in zip(attempts, attempts[1:]):
+                if before.get("code") is None or after.get("code") is None:
+                    continue
+                rows.append(cell.columns() | {"problem_id": record["problem_id"], "sample": record["sample"],
+                                              "turn_from": before.get("turn"), "turn_to": after.get("turn"),
+                                              "similarity": code_similarity(before["code"], after["code"])})
+    return _frame(rows, ["problem_id", "sample", "turn_from", "turn_to", "similarity"])
+
+
+def non_code_table(cells: list[CellData]) -> pd.DataFrame:
+    """Mean share of non-code text per (cell, turn), and over all turns (turn = 'all')."""
+    rows = []
+    for cell in cells:
+        by_turn: dict[Any, list[tuple[float, int]]] = {}
+        for record in cell.records:
+            for attempt in record["attempts"]:
+                response = attempt.get("response") or ""
+                value = (non_code_fraction(response, attempt.get("code")), len(response))
+                by_turn.setdefault(attempt.get("turn"), []).append(value)
+                by_turn.setdefault("all", []).append(value)
+        for turn, values in sorted(by_turn.items(), key=lambda kv: (kv[0] == "all", str(kv[0]))):
+            fractions = np.array([v[0] for v in values])
+            rows.append(cell.columns() | {"turn": turn, "responses": len(values),
+                                          "non_code_fraction": fractions.mean(),
+                                          "non_code_fraction_sd": fractions.std(),
+                                          "mean_response_chars": float(np.mean([v[1] for v in values]))})
+    return _frame(rows, ["turn", "responses", "non_code_fraction", "non_code_fraction_sd", "mean_response_chars"])
+
+
+LEDGER_SUMS = ("prompt_tokens", "completion_tokens", "generation_s", "judge_s")
+
+
+def ledger_table(cells: list[CellData]) -> pd.DataFrame:
+    """What each cell cost; an attempt missing a counter is counted in ``missing_counters``, never as 0 silently."""
+    rows = []
+    for cell in cells:
+        totals = dict.fromkeys(LEDGER_SUMS, 0.0)
+        attempts = missing = errors = internal = 0
+        for record in cell.records:
+            errors += record.get("finish") == "error"
+            for attempt in record["attempts"]:
+                attempts += 1
+                internal += any((attempt.get(k) or {}).get("verdict") == "IE" for k in ("public", "private"))
+                for key in LEDGER_SUMS:
+                    if attempt.get(key) is None:
+                        missing += 1
+                    else:
+                        totals[key] += attempt[key]
+        trajectories = len(cell.records)
+        rows.append(cell.columns() | {"problems": len(cell.problem_ids), "trajectories": trajectories,
+                                      "attempts": attempts, "attempts_per_trajectory": attempts / trajectories,
+                                      "error_trajectories": errors, "sandbox_errors": internal,
+                                      "missing_counters": missing} | totals
+                    | {f"{key}_per_trajectory": totals[key] / trajectories for key in LEDGER_SUMS})
+    return _frame(rows, ["problems", "trajectories", "attempts", "attempts_per_trajectory", "error_trajectories",
+                         "sandbox_errors", "missing_counters", *LEDGER_SUMS,
+                         *(f"{key}_per_trajectory" for key in LEDGER_SUMS)])
