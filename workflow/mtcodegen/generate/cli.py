@@ -1,0 +1,137 @@
+"""`mtcodegen generate`: one grid cell's multi-turn trajectories (docs/generation.md).
+
+From Snakemake: ``--params`` is the generate node's params from the plan (cell, sampling, engine, execution).
+By hand: the flags below build or override the same params, e.g.
+``mtcodegen generate --problems P.jsonl.gz --model-dir DIR --out t.jsonl.gz --turns 3 --reasoning explain_io_pairs``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from ..provenance import canonical_json, digest_bytes
+from .stage import DEFAULT_SHARD_PROBLEMS, generate_cell
+
+DEFAULT_PARAMS: dict[str, Any] = {
+    "cell": {"reasoning": "none", "instruction": "none", "feedback": "failed_tests", "turns": 1,
+             "cot_retry": False, "limit": None, "samples": None},
+    "sampling": {"samples": 1, "temperature": 1.0, "top_p": 0.95, "max_tokens": 512, "seed": 0},
+    "engine": {"backend": "vllm"},
+    "execution": {"sandbox": "nsjail", "time_limit_s": 2.0, "time_limit_factor": 1.0, "memory_limit_mb": 1024,
+                  "output_limit_kb": 1024, "max_processes": 16, "workers": 0},
+}
+_CELL_FLAGS = ("reasoning", "instruction", "feedback", "turns", "cot_retry", "limit")
+_SAMPLING_FLAGS = ("samples", "temperature", "top_p", "max_tokens", "seed")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--problems", required=True, help="problems file (docs/contracts.md §1)")
+    parser.add_argument("--model-dir", help="checkpoint directory handed to the backend")
+    parser.add_argument("--out", required=True, help="trajectories file to write (.jsonl.gz)")
+    parser.add_argument("--params", help="the generate node's params as JSON (or @file.json)")
+    parser.add_argument("--cell-hash", default="", help="generate node hash recorded in every trajectory")
+    parser.add_argument("--cell-name", default="", help="readable cell name recorded in every trajectory")
+    parser.add_argument("--shard-problems", type=int, default=DEFAULT_SHARD_PROBLEMS,
+                        help="problems per resumable shard (one turn-synchronous batch each)")
+    parser.add_argument("--prompts-dir", help="prompt directory (default: the project's prompts/)")
+    cell = parser.add_argument_group("cell (override --params)")
+    cell.add_argument("--reasoning", help="reasoning prompt name(s), 'a+b' to stack, 'none'")
+    cell.add_argument("--instruction", help="instruction prompt name(s) or 'none'")
+    cell.add_argument("--feedback", help="feedback type (prompts/feedback/<type>.txt)")
+    cell.add_argument("--turns", type=int, help="maximum attempts")
+    cell.add_argument("--cot-retry", action=argparse.BooleanOptionalAction, default=None,
+                      help="turn 1 plain, CoT prompts after failures (prompts/cot_retry.yaml)")
+    cell.add_argument("--limit", type=int, help="only the first N problems by id")
+    sampling = parser.add_argument_group("sampling (override --params)")
+    sampling.add_argument("--samples", type=int)
+    sampling.add_argument("--temperature", type=float)
+    sampling.add_argument("--top-p", type=float)
+    sampling.add_argument("--max-tokens", type=int)
+    sampling.add_argument("--seed", type=int)
+    engine = parser.add_argument_group("engine (override --params)")
+    engine.add_argument("--backend", help="vllm | openai | transformers | scripted")
+    engine.add_argument("--script", help="scripted backend: JSON file with a `responses` list")
+    engine.add_argument("--sandbox", choices=["nsjail", "unsafe_local"], help="how public tests run")
+
+
+def build_params(args: argparse.Namespace) -> dict[str, Any]:
+    params = copy.deepcopy(DEFAULT_PARAMS)
+    if args.params:
+        text = args.params
+        if text.startswith("@"):
+            path = Path(text[1:])
+            if not path.is_file():
+                raise FileNotFoundError(f"--params file not found: {path}")
+            text = path.read_text(encoding="utf-8")
+        try:
+            given = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"--params is not valid JSON ({err.msg} at character {err.pos})") from None
+        if not isinstance(given, dict):
+            raise ValueError("--params must be a JSON object with cell, sampling, engine, execution")
+        for key, value in given.items():
+            params[key] = {**params.get(key, {}), **value} if isinstance(value, dict) else value
+    for flag in _CELL_FLAGS:
+        if getattr(args, flag) is not None:
+            params["cell"][flag] = getattr(args, flag)
+    for flag in _SAMPLING_FLAGS:
+        if getattr(args, flag) is not None:
+            params["sampling"][flag] = getattr(args, flag)
+    if params["cell"].get("samples"):  # a block's own sample count wins (plan.py puts it in sampling too)
+        params["sampling"]["samples"] = params["cell"]["samples"]
+    if args.backend:
+        params["engine"] = {"backend": args.backend}
+    if args.script:
+        params["engine"]["script"] = args.script
+    if args.sandbox:
+        params["execution"]["sandbox"] = args.sandbox
+    for key, minimum in (("turns", 1),):
+        if int(params["cell"][key]) < minimum:
+            raise ValueError(f"cell {key} must be at least {minimum}, got {params['cell'][key]}")
+    if int(params["sampling"]["samples"]) < 1:
+        raise ValueError(f"sampling samples must be at least 1, got {params['sampling']['samples']}")
+    return params
+
+
+def make_backend(model_dir: str | None, engine: dict[str, Any]):
+    if engine.get("backend") == "scripted":
+        from .backends.scripted import ScriptedBackend
+
+        if not engine.get("script"):
+            raise ValueError("the scripted backend needs --script FILE (a JSON `responses` list)")
+        return ScriptedBackend.from_script(engine["script"])
+    if not model_dir:
+        raise ValueError(f"--model-dir is required for the {engine.get('backend')!r} backend")
+    if engine.get("backend") != "openai" and not Path(model_dir).is_dir():
+        raise FileNotFoundError(f"model directory not found: {model_dir}")
+    from .backends import load_backend  # the backend engineer's factory (vllm, openai, transformers)
+
+    return load_backend(model_dir, engine)
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    params = build_params(args)
+    from .judging import SandboxPublicJudge
+
+    identity = {"model_dir": os.path.abspath(args.model_dir) if args.model_dir else None,
+                "problems": os.path.abspath(args.problems)}
+    generate_cell(
+        args.problems,
+        params,
+        args.out,
+        backend_factory=lambda: make_backend(args.model_dir, params["engine"]),
+        judge_factory=lambda: SandboxPublicJudge(params["execution"]),
+        cell_hash=args.cell_hash or digest_bytes(canonical_json(params).encode())[:16],
+        cell_name=args.cell_name,
+        shard_problems=args.shard_problems,
+        prompts_root=args.prompts_dir,
+        identity=identity,
+    )
+    return 0

@@ -1,0 +1,123 @@
+"""Execution feedback: turn a public-test Verdict into the next user message, from the cell's template.
+
+Placeholders a feedback template (``prompts/feedback/<type>.txt``) can use:
+  {verdict}       the verdict code (WA, RE, TLE, ...)      {verdict_name}  its words ("wrong answer")
+  {passed} {total} {failed_count}                         counts over the public tests
+  {failed_tests}  every failed test: input, expected, the program's output or error (each capped)
+  {passed_tests}  every passed test: input and expected output (capped)
+  {failed_test}   the first failed test alone (the one the LDB trace follows)
+  {trace}         the LDB-style trace of that test: local variable values per line/block/function (capped)
+The caps keep a feedback turn within a small model's context whatever the program printed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import typed_json
+
+FEEDBACK_PLACEHOLDERS = frozenset(
+    {"verdict", "verdict_name", "passed", "total", "failed_count", "failed_tests", "passed_tests", "failed_test",
+     "trace"}
+)
+# Which JudgeRequest.trace granularity each feedback type asks for.
+TRACE_GRANULARITY = {"ldb_line": "line", "ldb_block": "block", "ldb_function": "function"}
+VERDICT_NAMES = {
+    "AC": "accepted", "WA": "wrong answer", "TLE": "time limit exceeded", "MLE": "memory limit exceeded",
+    "OLE": "output limit exceeded", "RE": "runtime error", "CE": "compilation error", "IE": "internal error",
+}
+FIELD_CHARS = 400  # one test's input / expected / got, each
+TESTS_SHOWN = 5  # tests listed per section; the rest are counted
+TRACE_EVENTS = 30
+TRACE_CHARS = 2000
+
+
+def _cap(text: str, limit: int = FIELD_CHARS) -> str:
+    text = text.rstrip("\n")
+    return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more characters]"
+
+
+def format_call(problem: dict[str, Any], test: dict[str, Any]) -> str:
+    args = typed_json.decode(test.get("args", []))
+    kwargs = typed_json.decode(test.get("kwargs", {"__dict__": []}))
+    parts = [repr(a) for a in args] + [f"{k}={v!r}" for k, v in kwargs.items()]
+    return f"{problem.get('entry_point') or 'solution'}({', '.join(parts)})"
+
+
+def describe_test(problem: dict[str, Any], index: int, result: dict[str, Any] | None) -> str:
+    """One public test as the model sees it; ``result`` is the Verdict's entry for it (None: passed)."""
+    tests = problem["public_tests"]
+    test = tests[index] if 0 <= index < len(tests) else {}
+    lines = [f"Test {index + 1}:"]
+    if problem["kind"] == "call":
+        lines.append(f"Call: {_cap(format_call(problem, test))}")
+        lines.append(f"Expected: {_cap(repr(typed_json.decode(test.get('expected'))))}")
+    else:
+        lines.append(f"Input:\n{_cap(test.get('input', ''))}")
+        lines.append(f"Expected output:\n{_cap(test.get('output', ''))}")
+    if result is not None:
+        verdict = result.get("verdict", "")
+        got = result.get("got") if problem["kind"] == "call" else result.get("stdout")
+        if got not in (None, "") and verdict == "WA":
+            label = "Your result" if problem["kind"] == "call" else "Your output"
+            lines.append(f"{label}:\n{_cap(str(got))}")
+        elif verdict == "WA":
+            lines.append("Your output: (nothing)")
+        if verdict != "WA":
+            reason = result.get("detail") or VERDICT_NAMES.get(verdict, verdict)
+            lines.append(f"Error: {_cap(str(reason))}")
+            if result.get("stderr"):
+                lines.append(f"Standard error:\n{_cap(str(result['stderr']))}")
+    return "\n".join(lines)
+
+
+def describe_trace(trace: dict[str, Any] | None) -> str:
+    if not trace or not trace.get("events"):
+        return "(no trace is available for this test)"
+    events = trace["events"]
+    rows = []
+    for event in events[:TRACE_EVENTS]:
+        where = next((f"{k} {event[k]}" for k in ("line", "block", "function") if k in event), "step")
+        values = ", ".join(f"{k} = {v}" for k, v in (event.get("locals") or {}).items())
+        rows.append(f"[{where}] {values or '(no locals)'}")
+    text = _cap("\n".join(rows), TRACE_CHARS)
+    if len(events) > TRACE_EVENTS or trace.get("truncated"):
+        text += "\n... (trace cut)"
+    return text
+
+
+def _section(problem: dict[str, Any], entries: list[tuple[int, dict[str, Any] | None]]) -> str:
+    shown = [describe_test(problem, i, r) for i, r in entries[:TESTS_SHOWN]]
+    if len(entries) > TESTS_SHOWN:
+        shown.append(f"(and {len(entries) - TESTS_SHOWN} more)")
+    return "\n\n".join(shown) if shown else "(none)"
+
+
+def feedback_values(problem: dict[str, Any], verdict: dict[str, Any]) -> dict[str, str]:
+    """The placeholder values for one failed public Verdict."""
+    total = int(verdict.get("total") or len(problem["public_tests"]))
+    passed = int(verdict.get("passed") or 0)
+    results = {t["index"]: t for t in verdict.get("tests") or [] if "index" in t}
+    failed = [(i, r) for i, r in sorted(results.items()) if r.get("verdict") != "AC"]
+    passed_list = [(i, None) for i, r in sorted(results.items()) if r.get("verdict") == "AC"]
+    code = verdict.get("verdict", "WA")
+    if not failed:  # no per-test detail (no code, compile error): the whole program failed
+        detail = verdict.get("detail") or VERDICT_NAMES.get(code, code)
+        failed_text = f"The program did not run: {_cap(str(detail))}"
+        first = failed_text
+    else:
+        failed_text = _section(problem, failed)
+        trace = verdict.get("trace") or {}
+        first_index = trace.get("test", failed[0][0])
+        first = describe_test(problem, first_index, results.get(first_index, failed[0][1]))
+    return {
+        "verdict": code,
+        "verdict_name": VERDICT_NAMES.get(code, code),
+        "passed": str(passed),
+        "total": str(total),
+        "failed_count": str(total - passed),
+        "failed_tests": failed_text,
+        "passed_tests": _section(problem, passed_list),
+        "failed_test": first,
+        "trace": describe_trace(verdict.get("trace")),
+    }
