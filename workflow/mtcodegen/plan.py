@@ -147,7 +147,9 @@ def _add_models(plan: Plan) -> None:
 def _prompt_files(block: dict[str, Any]) -> list[str]:
     files = [f"{PROMPTS}/{f}" for f in COMMON_PROMPT_FILES]
     for category in ("reasoning", "instruction"):
-        for ref in block.get(category, []):
+        refs = block.get(category, [])
+        # A grid block holds lists of refs; a cell holds one ref ("a+b"), which must not be iterated by character.
+        for ref in [refs] if isinstance(refs, str) else refs:
             files += [f"{PROMPTS}/{category}/{p}.txt" for p in prompt_names(ref)]
     files.append(f"{PROMPTS}/feedback/{block['feedback']}.txt")
     if block.get("cot_retry"):
