@@ -17,6 +17,7 @@ import platform
 import socket
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +101,9 @@ class Node:
     inputs: dict[str, str] = field(default_factory=dict)  # role -> upstream node hash
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256 of a plain input file
 
-    @property
+    # Computed once per node: a paper-scale DAG asks for each path many times (input functions, targets).
+    # Nodes are never changed after construction, so the cached values cannot go stale.
+    @cached_property
     def spec(self) -> dict[str, Any]:
         return {
             "stage": self.stage,
@@ -110,7 +113,7 @@ class Node:
             "code": code_fingerprint(self.stage),
         }
 
-    @property
+    @cached_property
     def hash(self) -> str:
         return digest_bytes(canonical_json(self.spec).encode())[:HASH_CHARS]
 

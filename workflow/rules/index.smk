@@ -13,6 +13,7 @@ rule index:
         hashes=lambda wildcards: sorted(
             h for nodes in PLAN.nodes.values() for h in nodes
         ),
-        configfiles=" ".join(workflow.overwrite_configfiles or ["config.yaml"]),
+        configfiles=" ".join(str(f) for f in workflow.overwrite_configfiles)
+        or "config.yaml",
     shell:
         "mtcodegen index {params.configfiles} --out {output.index} > {log} 2>&1"

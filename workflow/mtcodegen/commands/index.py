@@ -1,4 +1,8 @@
-"""`mtcodegen index CONFIG --out results/index.tsv`: readable names of a config's nodes and their hashes."""
+"""`mtcodegen index CONFIG... --out results/index.tsv`: readable names of a config's nodes and their hashes.
+
+Several config files are merged the way Snakemake merges several ``--configfile``s (later files win,
+mappings merge key by key), so that the index describes the plan the workflow ran.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,19 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..config import load_config
+import yaml
+
+from ..config import ConfigError, load_config
 from ..plan import build_plan
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("config", nargs="?", default="config.yaml")
+    parser.add_argument("config", nargs="*", default=["config.yaml"], help="config file(s), merged in order")
     parser.add_argument("--out", default="results/index.tsv")
 
 
 def run(args) -> int:
-    rows = build_plan(load_config(args.config)).index_rows()
+    rows = build_plan(load_config(merge_config_files(args.config))).index_rows()
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".index.")
@@ -27,3 +33,24 @@ def run(args) -> int:
         writer.writerows(rows)
     os.replace(tmp, out)
     return 0
+
+
+def merge_config_files(paths: list[str]) -> dict:
+    merged: dict = {}
+    for path in paths:
+        if not Path(path).is_file():
+            raise ConfigError(f"config file not found: {path}")
+        data = yaml.safe_load(Path(path).read_text()) or {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"config file {path}: expected a mapping at the top level")
+        _update(merged, data)
+    return merged
+
+
+def _update(target: dict, new: dict) -> None:
+    """snakemake.utils.update_config: nested mappings merge, everything else is replaced."""
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _update(target[key], value)
+        else:
+            target[key] = value
