@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rft-data": ("mtcodegen.rft.cli", "build the RFT training set from a generator cell's judged trajectories"),
     "finetune": ("mtcodegen.finetune.cli", "finetune a model on RFT data (TRL SFT, loss on assistant turns)"),
     "rft-loss-figure": ("mtcodegen.finetune.figure", "plot the finetuning loss curves"),
+    "generate": ("mtcodegen.generate.cli", "multi-turn generation with execution feedback for one grid cell"),
     "metrics": ("mtcodegen.metrics.cli", "pass@k, pass n@k and the analyses of all cells, as CSV tables"),
     "figure": ("mtcodegen.figures.cli", "draw one figure (PDF + PNG) from the metrics tables"),
 }
