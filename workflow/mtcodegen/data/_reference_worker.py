@@ -1,0 +1,86 @@
+"""Runs trusted dataset code (a reference solution and its check) in its own process; see reference.py.
+
+Invoked as ``python -m mtcodegen.data._reference_worker REQUEST.json RESULT.json``. The request holds
+``code`` (the reference solution, with any setup code), ``entry_point`` and one of:
+  ``calls``: typed_json list of [args, kwargs]  -> result ``{"results": [value, ...]}``
+  ``test_code`` (+ ``check_function``): run the source's own check with the entry point replaced by a
+      recorder that calls the reference and keeps every top-level call -> ``{"calls": [[args, kwargs, value]]}``
+A failure is ``{"error": "<Type>: message"}``. The program's own prints go to /dev/null.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import random
+import sys
+import traceback
+
+from mtcodegen import typed_json
+
+
+def _recorder(function, calls):
+    depth = 0
+
+    def candidate(*args, **kwargs):
+        nonlocal depth
+        if depth:  # a recursive call of the reference through its global name: not a test
+            return function(*args, **kwargs)
+        snapshot = (copy.deepcopy(list(args)), copy.deepcopy(kwargs))
+        depth += 1
+        try:
+            value = function(*args, **kwargs)
+        finally:
+            depth -= 1
+        calls.append([snapshot[0], snapshot[1], copy.deepcopy(value)])
+        return value
+
+    return candidate
+
+
+def _resolve(namespace, entry_point):
+    target = namespace
+    for part in entry_point.split("."):
+        target = target[part] if isinstance(target, dict) else getattr(target, part)
+    return target
+
+
+def handle(request):
+    random.seed(0)  # checks that draw random inputs without a seed must still give the same tests every run
+    namespace = {"__name__": "__reference__"}
+    exec(compile(request["code"], "<reference_solution>", "exec"), namespace)
+    function = _resolve(namespace, request["entry_point"])
+    if "calls" in request:
+        results = []
+        for args, kwargs in typed_json.decode(request["calls"]):
+            results.append(function(*args, **kwargs))
+        return {"results": typed_json.encode(results)}
+    calls = []
+    candidate = _recorder(function, calls)
+    if request.get("check_function"):
+        exec(compile(request["test_code"], "<test>", "exec"), namespace)
+        namespace[request["check_function"]](candidate)
+    else:  # asserts that call the function by its own name
+        namespace[request["entry_point"]] = candidate
+        exec(compile(request["test_code"], "<test>", "exec"), namespace)
+    return {"calls": typed_json.encode(calls)}
+
+
+def main(request_path, result_path):
+    with open(request_path, encoding="utf-8") as handle_:
+        request = json.load(handle_)
+    devnull = open(os.devnull, "w")
+    sys.stdout = devnull
+    try:
+        result = handle(request)
+    except BaseException as err:  # noqa: BLE001 - report any failure of the trusted code to the parent
+        frame = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+        where = f" (line {frame.lineno} of {frame.filename})" if frame else ""
+        result = {"error": f"{type(err).__name__}: {err}"[:500] + where}
+    with open(result_path, "w", encoding="utf-8") as out:
+        json.dump(result, out, allow_nan=False)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,101 @@
+"""One dataset split -> sorted Problem records + a report; the format registry.
+
+Malformed rows never crash the run and are never dropped silently: a normalizer raises SkipRow, and the
+report counts it by reason and lists the row's id (docs/data.md, "The report").
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable
+
+from . import code_contests, humaneval, mbpp, sandboxfusion, taco
+from .records import RowContext, SkipRow
+from .sources import load_rows
+
+Normalizer = Callable[[dict[str, Any], RowContext], dict[str, Any]]
+
+FORMATS: dict[str, Normalizer] = {
+    "code_contests": code_contests.normalize,
+    "taco": taco.normalize,
+    "humaneval": humaneval.normalize,
+    "humaneval_plus": humaneval.normalize,
+    "mbpp": mbpp.normalize,
+    "sandboxfusion_code_contests": sandboxfusion.normalize_code_contests,
+    "sandboxfusion_mbpp": sandboxfusion.normalize_mbpp,
+}
+ID_FIELDS = ("task_id", "id", "name")
+
+
+def _row_label(row: dict[str, Any], index: int) -> str:
+    for key in ID_FIELDS:
+        if row.get(key) not in (None, ""):
+            return str(row[key])
+    return f"row {index}"
+
+
+def check_params(params: dict[str, Any]) -> None:
+    for key in ("dataset", "format", "split", "source"):
+        if key not in params:
+            raise ValueError(f"params: missing key {key!r} (expected dataset, format, split, source)")
+    if params["format"] not in FORMATS:
+        raise ValueError(f"params.format: unknown format {params['format']!r} (known: {', '.join(FORMATS)})")
+    limit = params.get("limit")
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        raise ValueError(f"params.limit: expected a positive integer, got {limit!r}")
+
+
+def prepare(params: dict[str, Any], root: Path | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Return (problems sorted by id, report)."""
+    check_params(params)
+    normalize = FORMATS[params["format"]]
+    options = params.get("options", {})
+    problems: list[dict[str, Any]] = []
+    skipped: list[dict[str, str]] = []
+    rows_read = 0
+    for index, row in enumerate(load_rows(params["source"], params["split"], root)):
+        rows_read += 1
+        ctx = RowContext(params["dataset"], params["split"], params["format"], index, options)
+        try:
+            problems.append(normalize(row, ctx))
+        except SkipRow as skip:
+            skipped.append({"row": _row_label(row, index), "index": index, "reason": skip.reason,
+                            "detail": skip.detail})
+    ids = Counter(p["id"] for p in problems)
+    duplicates = sorted(i for i, n in ids.items() if n > 1)
+    if duplicates:
+        raise ValueError(f"{params['dataset']}/{params['split']}: duplicate problem ids {duplicates[:5]}")
+    problems.sort(key=lambda p: p["id"])
+    limited = 0
+    if params.get("limit") is not None and len(problems) > params["limit"]:
+        limited = len(problems) - params["limit"]
+        problems = problems[: params["limit"]]
+    return problems, build_report(params, problems, skipped, rows_read, limited)
+
+
+def build_report(params, problems, skipped, rows_read, limited) -> dict[str, Any]:
+    def count(key):
+        return dict(sorted(Counter(str(p.get(key)) for p in problems).items()))
+
+    return {
+        "dataset": params["dataset"],
+        "split": params["split"],
+        "format": params["format"],
+        "rows_read": rows_read,
+        "problems": len(problems),
+        "dropped_by_limit": limited,
+        "skipped": dict(sorted(Counter(s["reason"] for s in skipped).items())),
+        "skipped_rows": skipped,
+        "tests": {
+            "public": sum(len(p["public_tests"]) for p in problems),
+            "private": sum(len(p["private_tests"]) for p in problems),
+        },
+        "kinds": count("kind"),
+        "checkers": count("checker"),
+        "unjudgeable": sum(p["checker"] == "unjudgeable" for p in problems),
+        "difficulties": count("difficulty"),
+        "with_reference_solution": sum(p["reference_solution"] is not None for p in problems),
+        "with_tolerance": sum(any("tolerance" in t for t in p["private_tests"]) for p in problems),
+        "tests_from": dict(sorted(Counter(p["tests_from"] for p in problems if "tests_from" in p).items())),
+    }
