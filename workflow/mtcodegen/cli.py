@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "index": ("mtcodegen.commands.index", "write the readable-name -> hash index of a config's results"),
     "prepare-data": ("mtcodegen.data.cli", "normalize one dataset split into a problems file"),
     "partition": ("mtcodegen.data.partition", "carve a named part out of a problems file"),
+    "judge": ("mtcodegen.sandbox.cli", "judge a program on a tests file in the sandbox"),
+    "execute": ("mtcodegen.execute", "judge every attempt of a trajectories file on the private tests"),
     "verify-data": ("mtcodegen.data.verify", "run reference solutions on their own stored tests (trusted code)"),
     "rft-data": ("mtcodegen.rft.cli", "build the RFT training set from a generator cell's judged trajectories"),
     "finetune": ("mtcodegen.finetune.cli", "finetune a model on RFT data (TRL SFT, loss on assistant turns)"),

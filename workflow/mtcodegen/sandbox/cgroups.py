@@ -1,0 +1,111 @@
+"""Which cgroup hierarchy this machine has, and where the judge may create per-jail cgroups.
+
+cgroup v1 (this development machine): one mount per controller (``/sys/fs/cgroup/memory``, ``.../pids``);
+nsjail creates ``NSJAIL.<pid>`` under a parent we own inside *our own* cgroup, so that the jails stay inside
+whatever limit the host has put on us. cgroup v2 (GPU machines): one unified mount; nsjail needs a delegated
+directory whose ``cgroup.subtree_control`` enables ``memory`` and ``pids``. When nothing is writable the judge
+falls back to rlimits (address space, process count), which are enforced in any case.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PARENT_NAME = "mtcodegen-judge"
+
+
+@dataclass(frozen=True)
+class CgroupSetup:
+    version: int | None  # 1, 2, or None when cgroups cannot be used
+    memory_mount: str = ""  # v1: the memory controller's mount; v2: the unified mount
+    memory_parent: str = ""  # parent path relative to memory_mount (v1) or absolute directory (v2)
+    pids_mount: str = ""
+    pids_parent: str = ""
+    reason: str = ""  # why cgroups are not used, when version is None
+
+    def leftovers(self) -> list[str]:
+        """Per-jail cgroups that still exist (nsjail removes its own; a killed nsjail may not)."""
+        found = []
+        for mount, parent in ((self.memory_mount, self.memory_parent), (self.pids_mount, self.pids_parent)):
+            if not mount:
+                continue
+            base = Path(mount) / parent if self.version == 1 else Path(parent)
+            if base.is_dir():
+                found += [str(p) for p in base.iterdir() if p.is_dir() and p.name.startswith("NSJAIL")]
+        return found
+
+    def remove_leftovers(self) -> None:
+        for path in self.leftovers():
+            try:
+                os.rmdir(path)
+            except OSError:
+                pass
+
+
+def _own_cgroups(proc_cgroup: Path) -> dict[str, str]:
+    """controller -> our cgroup path, from /proc/self/cgroup ("" is the v2 unified entry)."""
+    result = {}
+    for line in proc_cgroup.read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        for controller in controllers.split(",") if controllers else [""]:
+            result[controller] = path
+    return result
+
+
+def detect(root: str | os.PathLike = "/sys/fs/cgroup", proc_cgroup: str | os.PathLike = "/proc/self/cgroup",
+           create: bool = True) -> CgroupSetup:
+    """Find a usable hierarchy and (with ``create``) make our parent directory in it."""
+    root, proc_cgroup = Path(root), Path(proc_cgroup)
+    try:
+        own = _own_cgroups(proc_cgroup)
+    except OSError as err:
+        return CgroupSetup(None, reason=f"cannot read {proc_cgroup}: {err}")
+    if (root / "cgroup.controllers").exists():
+        return _detect_v2(root, own.get("", "/"), create)
+    if (root / "memory").is_dir() and (root / "pids").is_dir():
+        return _detect_v1(root, own, create)
+    return CgroupSetup(None, reason=f"no cgroup v1 memory+pids or v2 hierarchy under {root}")
+
+
+def _detect_v1(root: Path, own: dict[str, str], create: bool) -> CgroupSetup:
+    parents = {}
+    for controller in ("memory", "pids"):
+        relative = (own.get(controller, "/").strip("/") + "/" + PARENT_NAME).strip("/")
+        directory = root / controller / relative
+        try:
+            if create:
+                directory.mkdir(parents=True, exist_ok=True)
+            if not os.access(directory, os.W_OK):
+                return CgroupSetup(None, reason=f"{directory} is not writable")
+        except OSError as err:
+            return CgroupSetup(None, reason=f"cannot create {directory}: {err}")
+        parents[controller] = relative
+    return CgroupSetup(1, str(root / "memory"), parents["memory"], str(root / "pids"), parents["pids"])
+
+
+def _detect_v2(root: Path, own_path: str, create: bool) -> CgroupSetup:
+    """v2: nsjail creates NSJAIL.<pid> under a parent directory whose subtree_control enables memory and pids.
+    That parent is a child of our own cgroup, so our cgroup must pass those controllers down (its
+    cgroup.subtree_control; on a systemd machine, a delegated unit)."""
+    own_dir = root / own_path.strip("/")
+    parent = own_dir / PARENT_NAME
+    try:
+        if create:
+            parent.mkdir(exist_ok=True)
+        controllers_file = parent / "cgroup.controllers"
+        available = set(controllers_file.read_text().split()) if controllers_file.exists() else set()
+        missing = {"memory", "pids"} - available
+        if missing:
+            return CgroupSetup(None, reason=f"cgroup v2 controllers {sorted(missing)} are not delegated to {parent} "
+                               f"(enable them in {own_dir / 'cgroup.subtree_control'})")
+        control = parent / "cgroup.subtree_control"
+        enabled = set(control.read_text().split()) if control.exists() else set()
+        if create and not {"memory", "pids"} <= enabled:
+            control.write_text("+memory +pids")
+        if not os.access(parent, os.W_OK):
+            return CgroupSetup(None, reason=f"{parent} is not writable")
+    except OSError as err:
+        return CgroupSetup(None, reason=f"cannot delegate {parent}: {err}")
+    return CgroupSetup(2, str(root), str(parent), str(root), str(parent))

@@ -1,0 +1,89 @@
+"""Output comparison, done outside the jail (expected outputs never enter it).
+
+- ``tokens``: CodeContests semantics. Outputs are split on whitespace; tokens are equal when identical, or when
+  both parse as floats that agree within the tolerance (relative *or* absolute, default 1e-5).
+- ``exact``: byte-for-byte after normalizing line endings and trailing whitespace at the very end.
+- call results: strict typed comparison of the decoded return value with the expected one: containers must
+  have the same type (list vs tuple vs set), ``bool`` is not ``int``, ``str`` is not ``bytes``; ``int`` and
+  ``float`` compare numerically (with the tolerance for floats), NaN equals NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+DEFAULT_TOLERANCE = 1e-5
+
+
+def _float_token(token: str) -> float | None:
+    try:
+        value = float(token)
+    except ValueError:
+        return None
+    return value
+
+
+def floats_close(a: float, b: float, tolerance: float = DEFAULT_TOLERANCE) -> bool:
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    if math.isinf(a) or math.isinf(b):
+        return a == b
+    diff = abs(a - b)
+    return diff <= tolerance or diff <= tolerance * abs(b)
+
+
+def compare_tokens(got: str, expected: str, tolerance: float = DEFAULT_TOLERANCE) -> tuple[bool, str]:
+    """(equal, reason) under CodeContests whitespace-token semantics."""
+    got_tokens, want_tokens = got.split(), expected.split()
+    for index, (g, w) in enumerate(zip(got_tokens, want_tokens)):
+        if g == w:
+            continue
+        gf, wf = _float_token(g), _float_token(w)
+        if gf is not None and wf is not None and floats_close(gf, wf, tolerance):
+            continue
+        return False, f"token {index + 1}: expected {w[:40]!r}, got {g[:40]!r}"
+    if len(got_tokens) != len(want_tokens):
+        return False, f"expected {len(want_tokens)} tokens, got {len(got_tokens)}"
+    return True, ""
+
+
+def compare_exact(got: str, expected: str) -> tuple[bool, str]:
+    norm_got = got.replace("\r\n", "\n").rstrip()
+    norm_want = expected.replace("\r\n", "\n").rstrip()
+    if norm_got == norm_want:
+        return True, ""
+    got_lines, want_lines = norm_got.split("\n"), norm_want.split("\n")
+    for index, (g, w) in enumerate(zip(got_lines, want_lines)):
+        if g != w:
+            return False, f"line {index + 1}: expected {w[:40]!r}, got {g[:40]!r}"
+    return False, f"expected {len(want_lines)} lines, got {len(got_lines)}"
+
+
+def compare_stdio(got: str, expected: str, checker: str, tolerance: float | None = None) -> tuple[bool, str]:
+    if checker == "tokens":
+        return compare_tokens(got, expected, DEFAULT_TOLERANCE if tolerance is None else tolerance)
+    if checker == "exact":
+        return compare_exact(got, expected)
+    raise ValueError(f"unknown checker {checker!r} (expected 'tokens' or 'exact')")
+
+
+def values_equal(got: Any, expected: Any, tolerance: float = DEFAULT_TOLERANCE) -> bool:
+    """Strict typed equality of two decoded typed_json values (see module doc)."""
+    tg, te = type(got), type(expected)
+    numeric = (int, float)
+    if tg in numeric and te in numeric:
+        if tg is float or te is float:
+            return floats_close(float(got), float(expected), tolerance)
+        return got == expected
+    if tg is not te:
+        return False
+    if te in (list, tuple):
+        return len(got) == len(expected) and all(values_equal(g, e, tolerance) for g, e in zip(got, expected))
+    if te is dict:
+        if set(got) != set(expected):
+            return False
+        return all(values_equal(got[k], expected[k], tolerance) for k in expected)
+    if te is complex:
+        return floats_close(got.real, expected.real, tolerance) and floats_close(got.imag, expected.imag, tolerance)
+    return got == expected  # None, bool, str, bytes, set, frozenset (of hashable plain data)

@@ -1,0 +1,233 @@
+"""The Judge API (docs/contracts.md §2): programs + tests -> verdicts.
+
+One jail per request (a program and its test batch): the runner compiles the program once and forks per test.
+The host sends the tests one by one, compares each outcome with the expected output outside the jail, and stops
+at the first failure when asked. Requests run in a thread pool (the work happens in the jails' processes), and
+identical requests are judged once (VerdictCache).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import typed_json
+from . import checkers
+from .cache import VerdictCache, request_key
+from .jail import RunnerError, make_launcher
+from .limits import Limits
+
+VERDICTS = ("AC", "WA", "TLE", "MLE", "OLE", "RE", "CE", "IE")
+EXCERPT = 1024
+KINDS = ("stdio", "call")
+CHECKERS = ("tokens", "exact")
+TRACES = (None, "line", "block", "function")
+UNJUDGEABLE = "unjudgeable: needs a special judge"
+
+
+@dataclass(frozen=True)
+class JudgeRequest:
+    program: str
+    kind: str = "stdio"
+    entry_point: str | None = None
+    tests: list[dict[str, Any]] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
+    checker: str = "tokens"
+    stop_on_first_failure: bool = False
+    trace: str | None = None
+
+    def __post_init__(self):
+        if not isinstance(self.program, str):
+            raise ValueError(f"JudgeRequest.program must be a str, got {type(self.program).__name__}")
+        if self.kind not in KINDS:
+            raise ValueError(f"JudgeRequest.kind must be one of {KINDS}, got {self.kind!r}")
+        if self.kind == "call" and not self.entry_point:
+            raise ValueError("JudgeRequest: a call-kind request needs entry_point (the function name)")
+        if self.checker not in CHECKERS + ("unjudgeable",):
+            raise ValueError(f"JudgeRequest.checker must be one of {CHECKERS} (or 'unjudgeable'), got {self.checker!r}")
+        if self.trace not in TRACES:
+            raise ValueError(f"JudgeRequest.trace must be one of {TRACES}, got {self.trace!r}")
+        if not isinstance(self.limits, Limits):
+            raise ValueError("JudgeRequest.limits must be a Limits")
+        needed = ("input", "output") if self.kind == "stdio" else ("args", "expected")
+        for index, test in enumerate(self.tests):
+            missing = [key for key in needed if key not in test]
+            if missing:
+                raise ValueError(f"test {index} of a {self.kind} request lacks {missing} (has {sorted(test)})")
+
+
+def _excerpt(text: str, limit: int = EXCERPT) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 20] + f"... [{len(text) - limit + 20} more chars]"
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def classify(outcome: dict[str, Any], test: dict[str, Any], request: JudgeRequest) -> dict[str, Any]:
+    """Turn a runner outcome into one test result (verdict, detail, excerpts)."""
+    limits = request.limits
+    report = outcome.get("report") or {}
+    result = {
+        "verdict": "AC",
+        "time_s": outcome["cpu_s"],
+        "wall_s": outcome["wall_s"],
+        "memory_kb": outcome["memory_kb"],
+        "stdout": _excerpt(outcome["stdout"]),
+        "stderr": _excerpt(outcome["stderr"]),
+        "detail": "",
+    }
+    exception = report.get("exception")
+    status = outcome["status"]
+    if status == "output_limit":
+        result.update(verdict="OLE", detail=f"output over {limits.output_kb} KiB")
+    elif status == "timeout" or outcome["cpu_s"] > limits.time_s or outcome.get("signal") == signal.SIGXCPU:
+        result.update(verdict="TLE", detail=f"over {limits.time_s:g}s")
+    elif exception == "MemoryError":
+        result.update(verdict="MLE", detail=f"MemoryError (limit {limits.memory_mb} MiB)")
+    elif status == "signaled":
+        name = _signal_name(outcome["signal"])
+        if outcome["signal"] == signal.SIGKILL and outcome["memory_kb"] > limits.memory_mb * 1024:
+            result.update(verdict="MLE", detail=f"killed at {outcome['memory_kb'] // 1024} MiB")
+        else:
+            result.update(verdict="RE", detail=name)
+    elif exception:
+        message = report.get("message", "")
+        result.update(verdict="RE", detail=f"{exception}: {message}"[:200] if message else exception)
+    elif request.kind == "stdio" and outcome["code"] != 0:
+        result.update(verdict="RE", detail=f"exit status {outcome['code']}")
+    elif request.kind == "call":
+        _classify_call(result, report, outcome, test, request)
+    else:
+        ok, reason = checkers.compare_stdio(outcome["stdout"], test["output"], request.checker, test.get("tolerance"))
+        if not ok:
+            result.update(verdict="WA", detail=reason)
+    return result
+
+
+def _classify_call(result, report, outcome, test, request) -> None:
+    if "missing" in report:
+        result.update(verdict="RE", detail=f"no function named {request.entry_point!r}")
+    elif "unserializable" in report:
+        result.update(verdict="WA", detail=report["unserializable"])
+    elif "result" not in report:
+        result.update(verdict="RE", detail=f"no return value (exit status {outcome['code']})")
+    else:
+        try:
+            got = typed_json.decode(report["result"])
+        except (ValueError, TypeError, KeyError) as err:
+            result.update(verdict="WA", detail=f"unreadable return value: {err}")
+            return
+        result["got"] = _excerpt(repr(got))
+        expected = typed_json.decode(test["expected"])
+        tolerance = test.get("tolerance")
+        if not checkers.values_equal(got, expected, checkers.DEFAULT_TOLERANCE if tolerance is None else tolerance):
+            result.update(verdict="WA", detail=f"expected {_excerpt(repr(expected), 200)}, got {_excerpt(repr(got), 200)}")
+
+
+def _message_for(test: dict[str, Any], request: JudgeRequest, trace: str | None = None) -> dict[str, Any]:
+    if request.kind == "stdio":
+        message = {"op": "test", "input": test["input"]}
+    else:
+        message = {"op": "test", "args": test["args"], "kwargs": test.get("kwargs") or {"__dict__": []}}
+    if trace:
+        message["trace"] = trace
+    return message
+
+
+class Judge:
+    """``with Judge(mode="nsjail", workers=0) as judge: judge.run([JudgeRequest(...), ...])``."""
+
+    def __init__(self, mode: str = "nsjail", workers: int = 0, cache_dir: str | os.PathLike | None = None,
+                 cache_size: int = 4096):
+        self.launcher = make_launcher(mode)  # raises SandboxUnavailable with the reason when nsjail can't run
+        self.mode = mode
+        self.workers = workers or os.cpu_count() or 1
+        self.cache = VerdictCache(cache_size, cache_dir)
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="judge")
+
+    def __enter__(self) -> Judge:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self.launcher.after_close()
+
+    def run(self, requests: list[JudgeRequest]) -> list[dict[str, Any]]:
+        """One verdict per request, in order."""
+        return list(self._pool.map(self.judge_one, requests))
+
+    def judge_one(self, request: JudgeRequest) -> dict[str, Any]:
+        key = request_key(request)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return {**cached, "cached": True}
+        verdict = self._judge(request)
+        if verdict["verdict"] != "IE":  # an internal error may pass; never remember it
+            self.cache.put(key, verdict)
+        return verdict
+
+    def _judge(self, request: JudgeRequest) -> dict[str, Any]:
+        started = time.monotonic()
+        total = len(request.tests)
+        if request.checker == "unjudgeable":
+            return _verdict("IE", 0, total, started, UNJUDGEABLE, [])
+        if not request.tests:
+            return _verdict("IE", 0, 0, started, "no tests to judge", [])
+        limits = request.limits
+        lifetime = total * (limits.wall_s + 1.0) * (2 if request.trace else 1) + 10.0
+        try:
+            runner = self.launcher.start(limits.memory_mb, limits.processes, lifetime)
+        except (OSError, RunnerError) as err:
+            return _verdict("IE", 0, total, started, f"could not start the sandbox: {err}", [])
+        try:
+            return self._serve(runner, request, started)
+        except RunnerError as err:
+            return _verdict("IE", 0, total, started, f"sandbox failure: {err}", [])
+        finally:
+            runner.close()
+
+    def _serve(self, runner, request: JudgeRequest, started: float) -> dict[str, Any]:
+        limits, total = request.limits, len(request.tests)
+        loaded = runner.request({"op": "load", "program": request.program, "kind": request.kind,
+                                 "entry_point": request.entry_point, "limits": limits.for_runner()}, 30.0)
+        if not loaded.get("ok"):
+            return _verdict(loaded.get("verdict", "IE"), 0, total, started, loaded.get("detail", ""), [])
+        results, first_failure = [], None
+        timeout = limits.wall_s + 15.0
+        for index, test in enumerate(request.tests):
+            outcome = runner.request(_message_for(test, request), timeout)
+            result = {"index": index, **classify(outcome, test, request)}
+            results.append(result)
+            if result["verdict"] != "AC" and first_failure is None:
+                first_failure = index
+                if request.stop_on_first_failure:
+                    break
+        passed = sum(r["verdict"] == "AC" for r in results)
+        if first_failure is None:
+            return _verdict("AC", passed, total, started, "", results)
+        failed = results[first_failure]
+        verdict = _verdict(failed["verdict"], passed, total, started, failed["detail"], results)
+        if request.trace:
+            outcome = runner.request(_message_for(request.tests[first_failure], request, request.trace), timeout)
+            trace = outcome.get("trace") or {"events": [], "truncated": False}
+            verdict["trace"] = {"test": first_failure, "granularity": request.trace, **trace}
+        return verdict
+
+
+def _verdict(name: str, passed: int, total: int, started: float, detail: str, tests: list) -> dict[str, Any]:
+    assert name in VERDICTS, name
+    return {"verdict": name, "passed": passed, "total": total, "time_s": round(time.monotonic() - started, 4),
+            "cached": False, "detail": detail, "tests": tests, "trace": None}
