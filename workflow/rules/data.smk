@@ -3,6 +3,9 @@
 
 
 rule prepare_data:
+    input:
+        # Local source files (their digests are already part of the node hash).
+        data=lambda wildcards: sorted(PLAN.node("problems", wildcards.hash).files),
     output:
         problems=f"{RESULTS}/problems/{{hash}}/problems.jsonl.gz",
         report=f"{RESULTS}/problems/{{hash}}/report.json",

@@ -41,9 +41,25 @@ def check_params(params: dict[str, Any]) -> None:
             raise ValueError(f"params: missing key {key!r} (expected dataset, format, split, source)")
     if params["format"] not in FORMATS:
         raise ValueError(f"params.format: unknown format {params['format']!r} (known: {', '.join(FORMATS)})")
+    pinned = params.get("package_version")
+    if pinned:
+        _check_package_version(pinned)
     limit = params.get("limit")
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
         raise ValueError(f"params.limit: expected a positive integer, got {limit!r}")
+
+
+def _check_package_version(pinned: str) -> None:
+    """The plan hashes the package version it expects; a different installed version is different data."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    name, _, wanted = pinned.partition("==")
+    try:
+        installed = version(name)
+    except PackageNotFoundError:
+        raise FileNotFoundError(f"params.package_version: {pinned} is not installed (pip install {pinned})") from None
+    if installed != wanted:
+        raise ValueError(f"params.package_version: the plan expects {pinned} but {name}=={installed} is installed")
 
 
 def prepare(params: dict[str, Any], root: Path | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
