@@ -14,25 +14,36 @@ def verdict(ok: bool) -> dict:
             "cached": False, "detail": "" if ok else "wrong answer", "tests": []}
 
 
+CODE_BLOCK = "Write your final answer as a program reading stdin, inside a single ```python code block."
+
+
 def make_trajectory(problem_id: str, sample: int, codes: list[str], private_pass: bool = True,
                     public_pass: bool = True, statement: str = "Add two numbers.", cot: bool = True) -> dict:
-    """A trajectory of len(codes) attempts; all but the last fail publicly. Turn 1 carries the CoT prompts."""
-    user1 = f"{statement}\n\n{REASONING}\n\n{INSTRUCTION}" if cot else statement
-    messages = [{"role": "system", "content": "You are a programmer."}, {"role": "user", "content": user1}]
+    """A trajectory of len(codes) attempts shaped like mtcodegen.generate.loop writes them: all but the last
+    fail publicly; with ``cot`` turn 1 is a reasoning step then a code step (reasoning + instruction prompts),
+    later turns are feedback + code-format request."""
+    messages = [{"role": "system", "content": "You are a programmer."}]
     attempts = []
     for turn, code in enumerate(codes, start=1):
-        if turn > 1:
-            messages.append({"role": "user", "content": FEEDBACK})
-        response = f"Reasoning {turn}.\n```python\n{code}\n```"
+        asked = statement if turn == 1 else FEEDBACK
+        response = f"Here is the program for turn {turn}.\n```python\n{code}\n```"
+        attempt = {"turn": turn, "reasoning": [], "instruction": None}
+        if cot and turn == 1:
+            attempt.update(reasoning=["explain_io_pairs"], instruction="step_by_step",
+                           reasoning_response="The first example adds 1 and 2.")
+            messages += [{"role": "user", "content": f"{asked}\n\n{REASONING}"},
+                         {"role": "assistant", "content": attempt["reasoning_response"]},
+                         {"role": "user", "content": f"{INSTRUCTION}\n\n{CODE_BLOCK}"}]
+        else:
+            messages.append({"role": "user", "content": f"{asked}\n\n{CODE_BLOCK}"})
         messages.append({"role": "assistant", "content": response})
         last = turn == len(codes)
-        attempts.append({
-            "turn": turn, "response": response, "code": code, "extraction": "fenced",
-            "reasoning": ["explain_io_pairs"] if cot and turn == 1 else [],
-            "instruction": "step_by_step" if cot and turn == 1 else None,
+        attempt.update({
+            "response": response, "code": code, "extraction": "fenced",
             "public": verdict(public_pass if last else False), "private": verdict(private_pass if last else False),
             "prompt_tokens": 50, "completion_tokens": 20, "generation_s": 0.1, "judge_s": 0.1,
         })
+        attempts.append(attempt)
     return {"cell": "c" * 16, "cell_name": "gen", "problem_id": problem_id, "sample": sample, "seed": sample,
             "messages": messages, "attempts": attempts,
             "finish": "public_pass" if public_pass else "max_turns",
