@@ -101,3 +101,9 @@ def get_model_dir(stage, role="model"):
         return PLAN.path(PLAN.node("finetune", hash_), "model")
 
     return get
+
+
+def get_generate_prompt_files(wildcards):
+    """Input function: the prompt files a generate cell reads (already in its hash): editing one reruns
+    exactly the cells that read it."""
+    return sorted(PLAN.node("generate", wildcards.hash).files)
