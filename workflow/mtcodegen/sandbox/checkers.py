@@ -3,9 +3,10 @@
 - ``tokens``: CodeContests semantics. Outputs are split on whitespace; tokens are equal when identical, or when
   both parse as floats that agree within the tolerance (relative *or* absolute, default 1e-5).
 - ``exact``: byte-for-byte after normalizing line endings and trailing whitespace at the very end.
-- call results: strict typed comparison of the decoded return value with the expected one: containers must
-  have the same type (list vs tuple vs set), ``bool`` is not ``int``, ``str`` is not ``bytes``; ``int`` and
-  ``float`` compare numerically (with the tolerance for floats), NaN equals NaN.
+- call results: strict typed comparison of the decoded return value with the expected one, as in the data
+  stage's reference check (mtcodegen.data.compare): types must be identical (1, 1.0 and True differ; a tuple is
+  not a list); floats agree within the test's own absolute ``tolerance`` when it has one, else within 1e-5
+  relative or absolute; NaN equals NaN.
 """
 
 from __future__ import annotations
@@ -68,22 +69,19 @@ def compare_stdio(got: str, expected: str, checker: str, tolerance: float | None
     raise ValueError(f"unknown checker {checker!r} (expected 'tokens' or 'exact')")
 
 
-def values_equal(got: Any, expected: Any, tolerance: float = DEFAULT_TOLERANCE) -> bool:
+def values_equal(got: Any, expected: Any, tolerance: float | None = None) -> bool:
     """Strict typed equality of two decoded typed_json values (see module doc)."""
-    tg, te = type(got), type(expected)
-    numeric = (int, float)
-    if tg in numeric and te in numeric:
-        if tg is float or te is float:
-            return floats_close(float(got), float(expected), tolerance)
-        return got == expected
-    if tg is not te:
+    te = type(expected)
+    if type(got) is not te:
         return False
+    if te is float:
+        if tolerance is not None and math.isfinite(expected) and math.isfinite(got):
+            return abs(got - expected) <= tolerance
+        return floats_close(got, expected)
     if te in (list, tuple):
         return len(got) == len(expected) and all(values_equal(g, e, tolerance) for g, e in zip(got, expected))
     if te is dict:
-        if set(got) != set(expected):
-            return False
-        return all(values_equal(got[k], expected[k], tolerance) for k in expected)
+        return got.keys() == expected.keys() and all(values_equal(got[k], v, tolerance) for k, v in expected.items())
     if te is complex:
-        return floats_close(got.real, expected.real, tolerance) and floats_close(got.imag, expected.imag, tolerance)
-    return got == expected  # None, bool, str, bytes, set, frozenset (of hashable plain data)
+        return values_equal(got.real, expected.real, tolerance) and values_equal(got.imag, expected.imag, tolerance)
+    return got == expected  # None, bool, int, str, bytes, set, frozenset (of hashable plain data)

@@ -129,8 +129,7 @@ def _classify_call(result, report, outcome, test, request) -> None:
             return
         result["got"] = _excerpt(repr(got))
         expected = typed_json.decode(test["expected"])
-        tolerance = test.get("tolerance")
-        if not checkers.values_equal(got, expected, checkers.DEFAULT_TOLERANCE if tolerance is None else tolerance):
+        if not checkers.values_equal(got, expected, test.get("tolerance")):
             result.update(verdict="WA", detail=f"expected {_excerpt(repr(expected), 200)}, got {_excerpt(repr(got), 200)}")
 
 

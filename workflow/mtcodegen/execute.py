@@ -1,0 +1,94 @@
+"""`mtcodegen execute`: judge every attempt of a trajectories file on its problem's private tests.
+
+Reads the generate stage's trajectories (docs/contracts.md §3), fills ``attempt["private"]`` with a
+Verdict-summary (its ``tests`` cut to the failed ones) and adds ``final`` for the last attempt; every other
+field is kept as it was. Attempts without code get ``CE`` / ``"no code"`` without a sandbox run. Identical
+programs (the same code for the same problem, frequent across samples and turns) are judged once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from .jsonl import read_jsonl, write_jsonl
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--trajectories", required=True, help="the generate stage's trajectories.jsonl.gz")
+    parser.add_argument("--problems", required=True, help="the problems file the trajectories were generated on")
+    parser.add_argument("--execution", required=True, help="the config's execution section, as JSON")
+    parser.add_argument("--out", required=True, help="where to write the judged trajectories")
+    parser.add_argument("--cache-dir", help="optional on-disk verdict cache shared between runs")
+
+
+def _summary(verdict: dict[str, Any]) -> dict[str, Any]:
+    """The Verdict with only its failed tests (private test outcomes are never fed back to the model)."""
+    return {**verdict, "tests": [t for t in verdict["tests"] if t["verdict"] != "AC"]}
+
+
+def _no_code() -> dict[str, Any]:
+    return {"verdict": "CE", "passed": 0, "total": 0, "time_s": 0.0, "cached": False, "detail": "no code",
+            "tests": [], "trace": None}
+
+
+def judge_trajectories(records: list[dict], problems: dict[str, dict], execution: dict, judge) -> list[dict]:
+    from .sandbox import JudgeRequest, Limits
+
+    stop = execution.get("stop_private_at_first_failure", True)
+    requests, slots = [], []  # slots[i] = (record index, attempt index) judged by requests[i]
+    for r_index, record in enumerate(records):
+        problem_id = record.get("problem_id")
+        if problem_id not in problems:
+            raise ValueError(f"trajectory {r_index} refers to problem {problem_id!r}, which is not in the problems file")
+        problem = problems[problem_id]
+        for a_index, attempt in enumerate(record.get("attempts", [])):
+            if not attempt.get("code"):
+                attempt["private"] = _no_code()
+                continue
+            requests.append(JudgeRequest(
+                program=attempt["code"], kind=problem["kind"], entry_point=problem.get("entry_point"),
+                tests=problem["private_tests"], limits=Limits.from_execution_config(execution, problem),
+                checker=problem.get("checker", "tokens"), stop_on_first_failure=stop))
+            slots.append((r_index, a_index))
+    for (r_index, a_index), verdict in zip(slots, judge.run(requests)):
+        records[r_index]["attempts"][a_index]["private"] = _summary(verdict)
+    for record in records:
+        last = record["attempts"][-1] if record.get("attempts") else None
+        record["final"] = {
+            "public_pass": bool(last and (last.get("public") or {}).get("verdict") == "AC"),
+            "private_pass": bool(last and last["private"]["verdict"] == "AC"),
+        }
+    return records
+
+
+def run(args) -> int:
+    from .sandbox import Judge, SandboxUnavailable
+
+    try:
+        execution = json.loads(args.execution)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"--execution is not valid JSON: {err.msg}") from None
+    if not isinstance(execution, dict):
+        raise ValueError("--execution must be a JSON object (the config's execution section)")
+    problems = {p["id"]: p for p in read_jsonl(args.problems)}
+    records = list(read_jsonl(args.trajectories))
+    started = time.monotonic()
+    try:
+        judge = Judge(mode=execution.get("sandbox", "nsjail"), workers=execution.get("workers", 0),
+                      cache_dir=args.cache_dir)
+    except SandboxUnavailable as err:
+        raise ValueError(f"the sandbox cannot run here: {err}") from None
+    with judge:
+        judge_trajectories(records, problems, execution, judge)
+    write_jsonl(args.out, records)
+    attempts = [a for r in records for a in r.get("attempts", [])]
+    counts: dict[str, int] = {}
+    for attempt in attempts:
+        counts[attempt["private"]["verdict"]] = counts.get(attempt["private"]["verdict"], 0) + 1
+    print(f"execute: {len(records)} trajectories, {len(attempts)} attempts judged in {time.monotonic() - started:.1f}s "
+          f"({judge.cache.hits} cache hits): {json.dumps(counts, sort_keys=True)}", file=sys.stderr)
+    return 0
