@@ -1,0 +1,71 @@
+"""Every figure builds from the synthetic tables, and from a minimal run where most comparisons are absent."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib.image
+import pandas as pd
+import pytest
+
+from mtcodegen.cli import main
+from mtcodegen.figures.cli import FIGURES
+from mtcodegen.figures.style import COLUMN_WIDTH, RC
+
+
+def _draw(name, metrics_dir, out, extra=()):
+    assert main(["figure", name, "--metrics-dir", str(metrics_dir), "--out-prefix", str(out / name), *extra]) == 0
+    for ext in ("pdf", "png"):
+        assert (out / f"{name}.{ext}").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_figure_builds_at_column_width(name, metrics_dir, tmp_path):
+    _draw(name, metrics_dir, tmp_path)
+    width_px = matplotlib.image.imread(tmp_path / f"{name}.png").shape[1]
+    assert width_px == pytest.approx(COLUMN_WIDTH * RC["savefig.dpi"], abs=2)
+
+
+@pytest.fixture(scope="module")
+def minimal_metrics(tmp_path_factory, synth):
+    """One single-turn cell: no turns, no CoT, no RFT, no instruction comparison, no n@k budget."""
+    root = tmp_path_factory.mktemp("minimal")
+    lab = synth.label("only.r=none.i=none.t=1")
+    path = synth.write_cell(root / "c.jsonl.gz", lab, problems=3, samples=2)
+    config = json.dumps({"pass_at_k": [1], "n_at_k": [[1, 3]], "bootstrap_resamples": 20, "seed": 0})
+    assert main(["metrics", "--cells-json", json.dumps([lab]), "--inputs", str(path), "--config", config,
+                 "--out-dir", str(root / "tables")]) == 0
+    return root / "tables"
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_figure_builds_with_a_not_in_this_run_panel(name, minimal_metrics, tmp_path):
+    _draw(name, minimal_metrics, tmp_path)
+
+
+def test_turn_table_writes_csv_and_markdown(metrics_dir, tmp_path):
+    _draw("turn_table", metrics_dir, tmp_path)
+    table = pd.read_csv(tmp_path / "turn_table.csv")
+    assert set(table["setting"]) == {"single-turn", "multi-turn", "multi-turn CoT"}
+    markdown = (tmp_path / "turn_table.md").read_text()
+    assert "| multi-turn CoT |" in markdown and "not in this run" in markdown  # 10@100 exceeds the budget
+    best = pd.read_csv(metrics_dir / "n_at_k.csv").query("metric == '1@3' and turns == 1 and finetuned == False")
+    best = best[(best["reasoning"] == "none") & (best["instruction"] == "none")]["value"].max()
+    row = table[(table["setting"] == "single-turn") & (table["model_label"] == "m")]
+    assert row["value"].item() == pytest.approx(best)
+
+
+def test_reference_rows_are_plotted_and_must_cite(metrics_dir, tmp_path, capsys):
+    ref = tmp_path / "ref.csv"
+    ref.write_text("metric,model,dataset,setting,value,citation\npass@1,m,cc,single-turn,30.0,Table X (test)\n")
+    _draw("reproduced_vs_reported", metrics_dir, tmp_path, ["--reference", str(ref)])
+    ref.write_text("metric,model,dataset,setting,value,citation\npass@1,m,cc,single-turn,30.0,\n")
+    assert main(["figure", "reproduced_vs_reported", "--metrics-dir", str(metrics_dir), "--out-prefix",
+                 str(tmp_path / "r"), "--reference", str(ref)]) == 2
+    assert "needs a citation" in capsys.readouterr().err
+
+
+def test_missing_tables_are_named(tmp_path, capsys):
+    assert main(["figure", "cot_gain", "--metrics-dir", str(tmp_path), "--out-prefix", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "metrics table not found" in err and "pass_at_k.csv" in err

@@ -1,0 +1,84 @@
+"""Shared look and the plumbing every figure uses: paper column width, table loading, saving, empty panels."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on cluster nodes
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+COLUMN_WIDTH = 3.3  # inches: one column of the paper's two-column layout
+RC = {
+    "font.size": 7, "axes.titlesize": 7, "axes.labelsize": 7, "legend.fontsize": 6, "xtick.labelsize": 6,
+    "ytick.labelsize": 6, "lines.linewidth": 1.2, "axes.spines.top": False, "axes.spines.right": False,
+    "savefig.dpi": 300, "pdf.fonttype": 42,  # TrueType in PDFs, so text stays editable
+}
+
+
+def figure(rows: int = 1, cols: int = 1, height: float = 2.2, width: float = COLUMN_WIDTH):
+    plt.rcParams.update(RC)
+    fig, axes = plt.subplots(rows, cols, figsize=(width, height), squeeze=False, constrained_layout=True)
+    return fig, axes
+
+
+def read_table(metrics_dir: str | Path, name: str) -> pd.DataFrame:
+    path = Path(metrics_dir) / f"{name}.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"metrics table not found: {path} (run `mtcodegen metrics` first)")
+    return pd.read_csv(path)
+
+
+def not_in_run(ax, what: str) -> None:
+    """An explicit empty panel: the figure builds, and the reader sees why it shows nothing."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, f"not in this run:\n{what}", ha="center", va="center", fontsize=7, color="0.35",
+            transform=ax.transAxes, wrap=True)
+
+
+def save(fig, out_prefix: str | Path) -> list[Path]:
+    """Write ``<prefix>.pdf`` and ``<prefix>.png``, each atomically."""
+    out_prefix = Path(out_prefix)
+    out_prefix.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ext in ("pdf", "png"):
+        target = out_prefix.with_name(out_prefix.name + f".{ext}")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".{ext}", dir=target.parent)
+        os.close(fd)
+        try:
+            fig.savefig(tmp, format=ext)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        written.append(target)
+    plt.close(fig)
+    return written
+
+
+def legend_below(fig, ax, entries: int, columns: int = 1) -> None:
+    """A legend under the axes (cell names are long): the figure grows instead of the lines being hidden."""
+    rows = -(-entries // columns)
+    fig.set_figheight(fig.get_figheight() + 0.12 * rows)
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=columns, fontsize=5)
+
+
+ERRORBAR = {"capsize": 1.5, "error_kw": {"elinewidth": 0.6, "ecolor": "0.25"}}
+
+
+def distinguishing(names) -> dict[str, str]:
+    """Cell names without the dot-separated parts every one of them shares (model, dataset...), so that a
+    legend shows what differs: 'r=none.i=none.t=3' rather than the full name."""
+    names = list(dict.fromkeys(names))
+    parts = {n: n.split(".") for n in names}
+    common = set.intersection(*(set(p) for p in parts.values())) if len(names) > 1 else set()
+    return {n: ".".join(x for x in parts[n] if x not in common) or n for n in names}
+
+
+def short(name: str, width: int = 28) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
