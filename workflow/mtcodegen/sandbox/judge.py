@@ -90,10 +90,10 @@ def classify(outcome: dict[str, Any], test: dict[str, Any], request: JudgeReques
     status = outcome["status"]
     if status == "output_limit":
         result.update(verdict="OLE", detail=f"output over {limits.output_kb} KiB")
+    elif exception == "MemoryError":  # before TLE: freeing a huge heap can outlast the time limit
+        result.update(verdict="MLE", detail=f"MemoryError (limit {limits.memory_mb} MiB)")
     elif status == "timeout" or outcome["cpu_s"] > limits.time_s or outcome.get("signal") == signal.SIGXCPU:
         result.update(verdict="TLE", detail=f"over {limits.time_s:g}s")
-    elif exception == "MemoryError":
-        result.update(verdict="MLE", detail=f"MemoryError (limit {limits.memory_mb} MiB)")
     elif status == "signaled":
         name = _signal_name(outcome["signal"])
         if outcome["signal"] == signal.SIGKILL and outcome["memory_kb"] > limits.memory_mb * 1024:

@@ -379,6 +379,8 @@ class Runner:
             name = _type(err).__name__
             report({"exception": name, "message": _str(err)[:200]})
             try:
+                if name == "MemoryError":  # no memory left to format a traceback, often after deep recursion
+                    raise StopIteration
                 import traceback
 
                 traceback.print_exc()
@@ -390,6 +392,12 @@ class Runner:
     def finish(self, code, tracer):
         if tracer and not tracer.truncated:
             tracer.flush()
+        threading = sys.modules.get("threading")
+        if self.kind == "stdio" and threading is not None:
+            try:  # as at interpreter exit: wait for the program's non-daemon threads
+                threading._shutdown()
+            except BaseException:
+                pass
         try:
             sys.stdout.flush()
         except BaseException:
