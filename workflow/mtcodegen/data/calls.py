@@ -22,6 +22,10 @@ class NotStatic(Exception):
     """The check cannot be read as literal data; the message says which statement."""
 
 
+class Unparsable(NotStatic):
+    """The test code is not valid Python at all: no reference run can help."""
+
+
 @dataclass
 class StaticCall:
     args: list
@@ -116,7 +120,7 @@ def parse_source(source: str) -> ast.Module:
     try:
         return ast.parse(source)
     except SyntaxError as err:
-        raise NotStatic(f"test code does not parse: {err.msg} (line {err.lineno})") from None
+        raise Unparsable(f"test code does not parse: {err.msg} (line {err.lineno})") from None
 
 
 def parse_check_function(test_source: str, function: str = "check", param: str | None = None) -> list[StaticCall]:

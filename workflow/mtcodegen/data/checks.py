@@ -73,6 +73,8 @@ def call_tests_from_check(
             raise SkipRow("no tests", "the check holds no assert")
         return [call_test(c.args, c.kwargs, _expected(c, ref), c.tolerance)
                 for c, ref in zip(static, _reference_values(reference_code, entry_point, static))], "static"
+    except calls.Unparsable as why:
+        raise SkipRow("unparsable asserts", str(why)) from None
     except calls.NotStatic as why:
         reason = str(why)
     if not reference_code:

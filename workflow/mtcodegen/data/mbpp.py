@@ -32,6 +32,11 @@ def normalize_fields(ctx: RowContext, *, row, task_id, text, code, test_list, te
         raise SkipRow("no tests", "test_list is empty or not a list of assert strings")
     if not isinstance(code, str) or not code.strip():
         raise SkipRow("no reference solution")
+    for line in test_list:
+        try:
+            calls.parse_source(line)
+        except calls.Unparsable as err:
+            raise SkipRow("unparsable asserts", f"{line[:60]!r}: {err}") from None
     entry_point = entry_point_of(code, test_list)
     setup = test_setup_code or ""
     reference = (setup + "\n" + code) if setup.strip() else code

@@ -12,6 +12,7 @@ parsed; tags are ``tags`` + ``skill_types``. The reference solution is the first
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from typing import Any
@@ -32,7 +33,10 @@ def _json_list(value: Any, what: str) -> list:
     try:
         parsed = json.loads(value)
     except (json.JSONDecodeError, TypeError):
-        raise SkipRow(f"bad {what} JSON", f"`{what}` is not valid JSON") from None
+        try:  # TACO stores tags as a Python list repr: "['Sorting', 'Greedy']"
+            parsed = ast.literal_eval(value)
+        except (ValueError, SyntaxError, TypeError):
+            raise SkipRow(f"bad {what} JSON", f"`{what}` is not valid JSON") from None
     if not isinstance(parsed, list):
         raise SkipRow(f"bad {what} JSON", f"`{what}` is not a JSON list")
     return parsed
