@@ -1,0 +1,17 @@
+"""Fixtures of the sandbox tests: one nsjail Judge per session (skipped with the reason where nsjail can't run)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mtcodegen.sandbox import Judge, SandboxUnavailable
+
+
+@pytest.fixture(scope="session")
+def judge():
+    try:
+        instance = Judge(mode="nsjail", workers=2)
+    except SandboxUnavailable as err:
+        pytest.skip(f"nsjail unavailable: {err}")
+    with instance:
+        yield instance

@@ -1,0 +1,163 @@
+"""The Judge end to end (in nsjail): verdicts, stop at first failure, cache, traces, execute, the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mtcodegen import typed_json
+from mtcodegen.jsonl import read_jsonl, write_jsonl
+from mtcodegen.sandbox import UNJUDGEABLE, Judge, JudgeRequest, Limits
+
+pytestmark = pytest.mark.nsjail
+
+DOUBLE = "n = int(input())\nprint(n * 2)\n"
+TESTS = [{"input": f"{i}\n", "output": f"{2 * i}\n"} for i in range(5)]
+
+
+def call_test(args, expected, **extra):
+    return {"args": typed_json.encode(args), "kwargs": typed_json.encode({}), "expected": typed_json.encode(expected),
+            **extra}
+
+
+def test_stdio_verdicts_and_fields(judge):
+    wrong = [*TESTS[:2], {"input": "3\n", "output": "7\n"}, *TESTS[3:]]
+    ok, wa, re_, ce = judge.run([
+        JudgeRequest(program=DOUBLE, tests=TESTS),
+        JudgeRequest(program=DOUBLE, tests=wrong),
+        JudgeRequest(program="print(1 // 0)", tests=TESTS[:1]),
+        JudgeRequest(program="print(", tests=TESTS[:1]),
+    ])
+    assert (ok["verdict"], ok["passed"], ok["total"]) == ("AC", 5, 5)
+    assert set(ok["tests"][0]) >= {"index", "verdict", "time_s", "memory_kb", "stdout", "stderr", "detail"}
+    assert ok["tests"][0]["memory_kb"] > 1000
+    assert (wa["verdict"], wa["passed"], len(wa["tests"])) == ("WA", 4, 5)
+    assert wa["tests"][2]["verdict"] == "WA" and "expected '7'" in wa["detail"]
+    assert re_["verdict"] == "RE" and re_["detail"].startswith("ZeroDivisionError")
+    assert "ZeroDivisionError" in re_["tests"][0]["stderr"]
+    assert ce["verdict"] == "CE" and "SyntaxError" in ce["detail"] and ce["tests"] == []
+
+
+def test_stop_on_first_failure(judge):
+    tests = [TESTS[0], {"input": "1\n", "output": "0\n"}, *TESTS[2:]]
+    full, stopped = judge.run([JudgeRequest(program=DOUBLE, tests=tests),
+                               JudgeRequest(program=DOUBLE, tests=tests, stop_on_first_failure=True)])
+    assert len(full["tests"]) == 5 and full["passed"] == 4
+    assert stopped["verdict"] == "WA" and len(stopped["tests"]) == 2 and stopped["total"] == 5
+
+
+def test_cache_judges_identical_requests_once(judge):
+    request = JudgeRequest(program=DOUBLE + "# cache probe\n", tests=TESTS)
+    first, second = judge.run([request]), judge.run([request])
+    assert first[0]["cached"] is False and second[0]["cached"] is True
+    assert {**second[0], "cached": False} == first[0]
+
+
+def test_sub_second_time_limit(judge):
+    (verdict,) = judge.run([JudgeRequest(program="while True: pass", tests=TESTS[:1], limits=Limits(time_s=0.3))])
+    assert verdict["verdict"] == "TLE" and verdict["detail"] == "over 0.3s"
+    assert verdict["tests"][0]["wall_s"] < 1.5  # killed by the runner's own timer (nsjail's are whole seconds)
+
+
+def test_call_tests_kwargs_types_and_tolerance(judge):
+    program = "def f(a, b=0):\n    return (a + b, [a / 3])\n"
+    request = JudgeRequest(program=program, kind="call", entry_point="f", tests=[
+        {"args": typed_json.encode([1]), "kwargs": typed_json.encode({"b": 2}), "expected": typed_json.encode((3, [1 / 3]))},
+        call_test([1], (1, [0.3334]), tolerance=1e-3),
+        call_test([1], [1, [1 / 3]]),  # a list is not a tuple
+    ])
+    (verdict,) = judge.run([request])
+    assert [t["verdict"] for t in verdict["tests"]] == ["AC", "AC", "WA"]
+    missing = judge.run([JudgeRequest(program="def g(): pass", kind="call", entry_point="f", tests=[call_test([], 1)])])
+    assert missing[0]["verdict"] == "RE" and "no function named 'f'" in missing[0]["detail"]
+
+
+def test_unjudgeable_problem_is_an_internal_error_not_wa(judge):
+    (verdict,) = judge.run([JudgeRequest(program=DOUBLE, tests=TESTS, checker="unjudgeable")])
+    assert verdict["verdict"] == "IE" and verdict["detail"] == UNJUDGEABLE
+
+
+@pytest.mark.parametrize("granularity", ["line", "block", "function"])
+def test_trace_of_first_failed_test(judge, granularity):
+    program = "def double(n):\n    m = n * 2\n    if m > 4:\n        m += 1\n    return m\nprint(double(int(input())))\n"
+    (verdict,) = judge.run([JudgeRequest(program=program, tests=TESTS, trace=granularity)])
+    assert verdict["verdict"] == "WA"
+    trace = verdict["trace"]
+    assert trace["test"] == 3 and trace["granularity"] == granularity and trace["events"]
+    if granularity == "function":
+        assert {"event": "return", "function": "double", "line": 5, "value": "7"} in trace["events"]
+    elif granularity == "line":  # locals as they are when the line starts
+        assert any(e["line"] == 5 and e["locals"] == {"n": "3", "m": "7"} for e in trace["events"])
+    else:  # the function body is one block, entered with n = 3
+        assert any(e["line"] == 2 and e["locals"] == {"n": "3"} for e in trace["events"])
+    if granularity == "block":  # straight-line code collapses: fewer events than per line
+        line_count = judge.run([JudgeRequest(program=program, tests=TESTS, trace="line")])[0]["trace"]["events"]
+        assert len(trace["events"]) < len(line_count)
+
+
+def test_trace_is_capped(judge):
+    (verdict,) = judge.run([JudgeRequest(program="while True:\n    x = 1\n", tests=TESTS[:1], trace="line",
+                                         limits=Limits(time_s=0.5))])
+    assert verdict["verdict"] == "TLE"
+    assert verdict["trace"]["truncated"] is True and len(verdict["trace"]["events"]) == 200
+
+
+def test_unsafe_local_is_selectable_for_trusted_code():
+    with Judge(mode="unsafe_local", workers=1) as local:
+        (verdict,) = local.run([JudgeRequest(program=DOUBLE, tests=TESTS)])
+    assert verdict["verdict"] == "AC"
+
+
+def _problem(**extra):
+    return {"id": "toy/1", "kind": "stdio", "entry_point": None, "checker": "tokens", "time_limit_s": None,
+            "memory_limit_mb": None, "public_tests": TESTS[:1], "private_tests": TESTS, **extra}
+
+
+def test_execute_stage_on_synthetic_trajectories(tmp_path):
+    from mtcodegen.cli import main
+
+    problems, trajectories, out = tmp_path / "p.jsonl.gz", tmp_path / "t.jsonl.gz", tmp_path / "out.jsonl.gz"
+    write_jsonl(problems, [_problem()])
+    attempts = [{"turn": 1, "code": "print(0)", "public": {"verdict": "WA"}, "extra": "kept"},
+                {"turn": 2, "code": None, "public": {"verdict": "CE"}},
+                {"turn": 3, "code": DOUBLE, "public": {"verdict": "AC"}}]
+    write_jsonl(trajectories, [{"problem_id": "toy/1", "sample": 0, "attempts": attempts, "messages": []},
+                               {"problem_id": "toy/1", "sample": 1, "attempts": attempts[:1], "messages": []}])
+    execution = {"sandbox": "nsjail", "time_limit_s": 2.0, "stop_private_at_first_failure": True, "workers": 2}
+    code = main(["execute", "--trajectories", str(trajectories), "--problems", str(problems),
+                 "--execution", json.dumps(execution), "--out", str(out)])
+    assert code == 0
+    first, second = list(read_jsonl(out))
+    assert [a["private"]["verdict"] for a in first["attempts"]] == ["WA", "CE", "AC"]
+    assert first["attempts"][0]["extra"] == "kept" and first["messages"] == []
+    assert first["attempts"][0]["private"]["tests"] == first["attempts"][0]["private"]["tests"][:1]  # stopped, failed only
+    assert first["attempts"][1]["private"]["detail"] == "no code"
+    assert first["final"] == {"public_pass": True, "private_pass": True}
+    assert second["final"] == {"public_pass": False, "private_pass": False}
+
+
+def test_execute_rejects_unknown_problem(tmp_path, capsys):
+    from mtcodegen.cli import main
+
+    write_jsonl(tmp_path / "p.jsonl", [_problem()])
+    write_jsonl(tmp_path / "t.jsonl", [{"problem_id": "toy/404", "attempts": []}])
+    code = main(["execute", "--trajectories", str(tmp_path / "t.jsonl"), "--problems", str(tmp_path / "p.jsonl"),
+                 "--execution", "{}", "--out", str(tmp_path / "o.jsonl")])
+    assert code == 2 and "'toy/404', which is not in the problems file" in capsys.readouterr().err
+
+
+def test_judge_cli_with_test_records_and_problem_file(tmp_path):
+    (tmp_path / "prog.py").write_text(DOUBLE)
+    write_jsonl(tmp_path / "tests.jsonl", TESTS)
+    write_jsonl(tmp_path / "problems.jsonl", [_problem(), _problem(id="toy/2", private_tests=[{"input": "1", "output": "3"}])])
+    base = [sys.executable, "-m", "mtcodegen.cli", "judge", "--program", str(tmp_path / "prog.py")]
+    ok = subprocess.run(base + ["--tests", str(tmp_path / "tests.jsonl"), "--json"], capture_output=True, text=True)
+    assert ok.returncode == 0 and json.loads(ok.stdout)["verdict"] == "AC"
+    wa = subprocess.run(base + ["--tests", str(tmp_path / "problems.jsonl"), "--problem-id", "toy/2"],
+                        capture_output=True, text=True)
+    assert wa.returncode == 1 and wa.stdout.startswith("WA 0/1")
+    ambiguous = subprocess.run(base + ["--tests", str(tmp_path / "problems.jsonl")], capture_output=True, text=True)
+    assert ambiguous.returncode == 2 and "pick one with --problem-id" in ambiguous.stderr
