@@ -25,6 +25,8 @@ include: "workflow/rules/index.smk"
 include: "workflow/rules/model.smk"
 include: "workflow/rules/generate.smk"
 include: "workflow/rules/execute.smk"
+include: "workflow/rules/metrics.smk"
+include: "workflow/rules/figures.smk"
 
 
 rule all:

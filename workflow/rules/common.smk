@@ -107,3 +107,32 @@ def get_generate_prompt_files(wildcards):
     """Input function: the prompt files a generate cell reads (already in its hash): editing one reruns
     exactly the cells that read it."""
     return sorted(PLAN.node("generate", wildcards.hash).files)
+
+
+def get_metrics_cell_files(kind):
+    """Input function of the metrics rule: per cell of its node, in the node's order, the execute-stage
+    trajectories (kind "trajectories") or the problems file the cell was judged on (kind "problems").
+    """
+
+    def get(wildcards):
+        node = PLAN.node("metrics", wildcards.hash)
+        executes = [
+            PLAN.node("execute", node.inputs[role]) for role in sorted(node.inputs)
+        ]
+        if kind == "trajectories":
+            return [PLAN.path(e, "trajectories.jsonl.gz") for e in executes]
+        return [
+            PLAN.path(
+                PLAN.nodes.get("problems", {}).get(e.inputs["problems"])
+                or PLAN.node("partition", e.inputs["problems"]),
+                "problems.jsonl.gz",
+            )
+            for e in executes
+        ]
+
+    return get
+
+
+def get_metrics_dir(wildcards=None):
+    """The metrics tables directory of this config's evaluation cells (what every figure reads)."""
+    return PLAN.path(PLAN.metrics)
