@@ -82,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
     write_jsonl(out, problems)
     write_json(Path(args.report) if args.report else out.parent / "report.json", report)
     skipped = sum(report["skipped"].values())
+    reasons = f" {report['skipped']}" if skipped else ""
     print(f"{params['dataset']}/{params['split']}: {report['problems']} problems written to {out}, "
-          f"{skipped} rows skipped {report['skipped'] or ''}, {report['unjudgeable']} unjudgeable")
+          f"{skipped} rows skipped{reasons}, {report['unjudgeable']} unjudgeable")
     return 0
