@@ -142,3 +142,15 @@ def test_missing_file_and_unknown_format_are_clear_errors(tmp_path):
         prepared("mbbp", {"files": {"test": "x.jsonl"}})
     with pytest.raises(ValueError, match="no file for split 'test'"):
         prepared("mbpp", {"files": {"train": "x.jsonl"}})
+
+
+def test_humaneval_plus_checks_are_recorded_with_their_tolerance(fixtures):
+    problems, report = prepared("humaneval_plus", {"files": {"test": str(fixtures / "humaneval_plus.jsonl")}})
+    assert [p["id"] for p in problems] == ["d/HumanEval/900"]
+    mean = problems[0]
+    assert mean["tests_from"] == "recorded"  # EvalPlus' `for ...: assertion(candidate(*inp), exp, 0)` loop
+    assert [typed_json.decode(t["args"]) for t in mean["private_tests"]] == [[[1.0, 2.0, 3.0]], [[0.5]], [[-1.0, 1.0]]]
+    assert [t["tolerance"] for t in mean["private_tests"]] == [1e-6] * 3
+    assert typed_json.decode(mean["public_tests"][0]["args"]) == [[1.0, 3.0]]  # the docstring example
+    assert report["skipped"] == {"no tests": 1}
+    assert verify_problem(mean)["status"] == "pass"
