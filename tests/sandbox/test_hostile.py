@@ -128,6 +128,7 @@ def outcome(tmp_path_factory):
     os.environ["MTCODEGEN_CANARY"] = "hf_secret_value"
     os.environ.setdefault("HF_TOKEN", "hf_secret_token")
     tmp_before = {p.name for p in Path("/tmp").iterdir()}
+    processes_before = set(_jail_processes())  # e.g. the warm jails of the session's judge
     try:
         judge = Judge(mode="nsjail", workers=2)
     except SandboxUnavailable as err:
@@ -152,7 +153,7 @@ def outcome(tmp_path_factory):
         "expected": {name: verdict for name, (_, verdict) in table.items()},
         "workdir": workdir,
         "tmp_new": {p.name for p in Path("/tmp").iterdir()} - tmp_before,
-        "processes": _jail_processes(),
+        "processes": sorted(set(_jail_processes()) - processes_before),
         "cgroups": judge.launcher.cgroups.leftovers(),
         "cgroups_during": cgroups_during,
         "connected": connected,

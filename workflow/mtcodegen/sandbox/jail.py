@@ -170,6 +170,7 @@ class RunnerProcess:
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
                                         env=env, start_new_session=True, close_fds=True)
         self._buffer = b""
+        self.started = time.monotonic()
 
     def request(self, message: dict[str, Any], timeout_s: float) -> dict[str, Any]:
         try:

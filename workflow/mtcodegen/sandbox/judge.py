@@ -1,6 +1,7 @@
 """The Judge API (docs/contracts.md §2): programs + tests -> verdicts.
 
-One jail per request (a program and its test batch): the runner compiles the program once and forks per test.
+At most one jail launch per request (a program and its test batch), usually none: warm jails are reused.
+The runner compiles the program once and forks per test.
 The host sends the tests one by one, compares each outcome with the expected output outside the jail, and stops
 at the first failure when asked. Requests run in a thread pool (the work happens in the jails' processes), and
 identical requests are judged once (VerdictCache).
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ KINDS = ("stdio", "call")
 CHECKERS = ("tokens", "exact")
 TRACES = (None, "line", "block", "function")
 UNJUDGEABLE = "unjudgeable: needs a special judge"
+JAIL_LIFETIME_S = 1800.0  # a warm jail is retired after half of this; nsjail kills it at the full time
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,9 @@ class Judge:
         self.workers = workers or os.cpu_count() or 1
         self.cache = VerdictCache(cache_size, cache_dir)
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="judge")
+        self._idle: dict[tuple[int, int], list] = {}
+        self._idle_lock = threading.Lock()
+        self._closed = False
 
     def __enter__(self) -> Judge:
         return self
@@ -162,6 +168,12 @@ class Judge:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+        with self._idle_lock:
+            self._closed = True
+            runners = [r for idle in self._idle.values() for r in idle]
+            self._idle.clear()
+        for runner in runners:
+            runner.close()
         self.launcher.after_close()
 
     def run(self, requests: list[JudgeRequest]) -> list[dict[str, Any]]:
@@ -185,18 +197,40 @@ class Judge:
             return _verdict("IE", 0, total, started, UNJUDGEABLE, [])
         if not request.tests:
             return _verdict("IE", 0, 0, started, "no tests to judge", [])
-        limits = request.limits
-        lifetime = total * (limits.wall_s + 1.0) * (2 if request.trace else 1) + 10.0
         try:
-            runner = self.launcher.start(limits.memory_mb, limits.processes, lifetime)
+            runner = self._acquire(request.limits)
         except (OSError, RunnerError) as err:
             return _verdict("IE", 0, total, started, f"could not start the sandbox: {err}", [])
         try:
-            return self._serve(runner, request, started)
+            verdict = self._serve(runner, request, started)
         except RunnerError as err:
-            return _verdict("IE", 0, total, started, f"sandbox failure: {err}", [])
-        finally:
             runner.close()
+            return _verdict("IE", 0, total, started, f"sandbox failure: {err}", [])
+        except BaseException:
+            runner.close()
+            raise
+        self._release(runner, request.limits)
+        return verdict
+
+    # Warm jails: a runner serves one program after another (every test still runs in a fresh fork, leftover
+    # processes are killed and /tmp is emptied after each test), so the jail start-up is paid once per worker.
+    def _acquire(self, limits: Limits):
+        key = (limits.memory_mb, limits.processes)
+        with self._idle_lock:
+            idle = self._idle.get(key)
+            if idle:
+                return idle.pop()
+        return self.launcher.start(limits.memory_mb, limits.processes, JAIL_LIFETIME_S)
+
+    def _release(self, runner, limits: Limits) -> None:
+        key = (limits.memory_mb, limits.processes)
+        fresh = time.monotonic() - runner.started < JAIL_LIFETIME_S / 2
+        with self._idle_lock:
+            idle = self._idle.setdefault(key, [])
+            if fresh and runner.process.poll() is None and len(idle) < self.workers and not self._closed:
+                idle.append(runner)
+                return
+        runner.close()
 
     def _serve(self, runner, request: JudgeRequest, started: float) -> dict[str, Any]:
         limits, total = request.limits, len(request.tests)

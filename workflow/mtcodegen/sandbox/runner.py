@@ -1,6 +1,6 @@
 """The runner that lives inside the jail (stdlib only: the project tree is not mounted there).
 
-It is started once per program and test batch, as PID 1 of the jail's PID namespace, and talks to the host over
+It is started once per jail and serves one program after another (each "load" replaces the program), as PID 1 of the jail's PID namespace, and talks to the host over
 its stdin/stdout, one JSON object per line:
 
     host -> {"op": "load", "program": str, "kind": "stdio"|"call", "entry_point": str|null, "limits": {...}}
@@ -263,6 +263,7 @@ class Runner:
                     buffers[fd] += chunk[:room]
         for fd in (out_r, err_r, rep_r):
             os.close(fd)
+        clear_scratch()
         cpu = rusage.ru_utime + rusage.ru_stime
         if killed is None and sizes[out_r] + sizes[err_r] > cap:
             killed = "output_limit"
@@ -432,6 +433,28 @@ class Runner:
         try:  # deep recursion (sys.setrecursionlimit) needs stack: allow it up to the memory limit
             resource.setrlimit(resource.RLIMIT_STACK, (memory, memory))
         except (ValueError, OSError):
+            pass
+
+
+def clear_scratch(directory="/tmp"):
+    """Empty the jail's private /tmp after each test, so that no test (or later program) sees another's files.
+    Only in the jail: outside it (unsafe_local) /tmp is the host's."""
+    if not IS_INIT:
+        return
+    import shutil
+
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(directory, name)
+        try:
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+        except OSError:
             pass
 
 
