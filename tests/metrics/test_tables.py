@@ -96,3 +96,28 @@ def test_bad_inputs_give_one_line_errors(tmp_path, synth, capsys):
     write_jsonl(tmp_path / "bad.jsonl.gz", records)
     assert _run(tmp_path, [lab], [tmp_path / "bad.jsonl.gz"]) == 2
     assert "no 'private' verdict summary (expected from the execute stage)" in capsys.readouterr().err
+
+
+def test_plan_mode_takes_labels_from_the_metrics_node_and_writes_its_manifest(project_root, tmp_path, synth):
+    from mtcodegen.config import load_config
+    from mtcodegen.plan import build_plan
+
+    plan = build_plan(load_config(project_root / "config.yaml"))
+    inputs = [synth.write_cell(tmp_path / f"{i}.jsonl.gz", c.label, problems=2, samples=2, seed=i)
+              for i, c in enumerate(plan.cells)]
+    out = tmp_path / "out"
+    args = ["metrics", "--plan-config", str(project_root / "config.yaml"), "--node", plan.metrics.hash,
+            "--inputs", *map(str, inputs), "--out-dir", str(out)]
+    assert main(args) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["hash"] == plan.metrics.hash and "pass_at_k.csv" in manifest["outputs"]
+    names = pd.read_csv(out / "ledger.csv")["name"].tolist()
+    assert names == [c.name for c in plan.cells]
+
+
+def test_plan_mode_refuses_another_node(project_root, tmp_path, synth, capsys):
+    lab = synth.label("a")
+    good = synth.write_cell(tmp_path / "a.jsonl.gz", lab, problems=2, samples=2)
+    assert main(["metrics", "--plan-config", str(project_root / "config.yaml"), "--node", "0" * 16,
+                 "--inputs", str(good), "--out-dir", str(tmp_path / "o")]) == 2
+    assert "not 0000000000000000" in capsys.readouterr().err

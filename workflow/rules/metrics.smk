@@ -1,5 +1,6 @@
 # Metrics: every evaluation cell's judged trajectories -> the CSV tables of docs/metrics.md (pass@k, pass n@k,
-# per turn, per difficulty, attempt similarity, non-code text, compute ledger).
+# per turn, per difficulty, attempt similarity, non-code text, compute ledger) and their manifest.
+import shlex
 
 
 rule metrics:
@@ -18,15 +19,13 @@ rule metrics:
     conda:
         "../../envs/figures.yaml"
     params:
-        cells=lambda wildcards: json.dumps(
-            PLAN.node("metrics", wildcards.hash).params["cells"]
-        ),
-        metrics=lambda wildcards: json.dumps(
-            PLAN.node("metrics", wildcards.hash).params["metrics"]
-        ),
-        spec=node_spec_json("metrics"),
-        name=node_name("metrics"),
+        # The labels of every cell (a megabyte for the paper grid) are too long for one command-line
+        # argument: the command rebuilds the plan from the config files and refuses any other metrics node.
+        configfiles=" ".join(
+            shlex.quote(str(f)) for f in workflow.overwrite_configfiles
+        )
+        or "config.yaml",
     shell:
-        "mtcodegen --manifest {output.tables}/manifest.json --spec {params.spec:q} --name {params.name:q}"
-        " metrics --cells-json {params.cells:q} --inputs {input.trajectories} --problems {input.problems}"
-        " --config {params.metrics:q} --out-dir {output.tables} > {log} 2>&1"
+        "mtcodegen metrics --plan-config {params.configfiles} --node {wildcards.hash}"
+        " --inputs {input.trajectories} --problems {input.problems}"
+        " --out-dir {output.tables} > {log} 2>&1"

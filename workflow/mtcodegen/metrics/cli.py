@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from . import tables
@@ -16,11 +17,17 @@ REQUIRED_CONFIG = ("pass_at_k", "n_at_k", "bootstrap_resamples")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--cells-json", required=True, help="JSON list of the cells' labels, in --inputs order")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--cells-json", help="JSON list of the cells' labels, in --inputs order (with --config)")
+    source.add_argument("--plan-config", nargs="+", metavar="CONFIG",
+                        help="config file(s) to rebuild the plan from, with --node: the labels and the metrics "
+                             "config come from that node, and its manifest is written (paper-scale grids have "
+                             "more labels than one command-line argument can hold)")
+    parser.add_argument("--node", help="the metrics node hash (with --plan-config)")
     parser.add_argument("--inputs", nargs="+", required=True, help="execute-stage trajectories files, one per cell")
     parser.add_argument("--problems", nargs="*", default=[],
                         help="each cell's problems file (same order), for the per-difficulty table")
-    parser.add_argument("--config", required=True, help="the config's `metrics` section as JSON")
+    parser.add_argument("--config", help="the config's `metrics` section as JSON (with --cells-json)")
     parser.add_argument("--out-dir", required=True, help="directory for the CSV tables")
 
 
@@ -43,9 +50,34 @@ def write_csv(frame, path: Path) -> None:
         raise
 
 
+def _plan_node(config_files: list[str], hash_: str | None):
+    from ..commands.index import merge_config_files
+    from ..config import load_config
+    from ..plan import build_plan
+
+    if not hash_:
+        raise ValueError("--plan-config needs --node HASH (the metrics node to compute)")
+    plan = build_plan(load_config(merge_config_files(config_files)))
+    if plan.metrics is None or plan.metrics.hash != hash_:
+        found = plan.metrics.hash if plan.metrics else "none"
+        raise ValueError(
+            f"the plan of {' '.join(config_files)} has metrics node {found}, not {hash_}: the config or the code "
+            "changed since the workflow built its DAG, or --config overrides were given on the command line "
+            "(put them in a config file and pass it with --configfile)"
+        )
+    return plan.metrics
+
+
 def run(args: argparse.Namespace) -> int:
-    labels = _json(args.cells_json, "--cells-json")
-    config = _json(args.config, "--config")
+    node = None
+    if args.plan_config:
+        node = _plan_node(args.plan_config, args.node)
+        labels, config = node.params["cells"], node.params["metrics"]
+    else:
+        if not args.config:
+            raise ValueError("--cells-json needs --config (the metrics section as JSON)")
+        labels = _json(args.cells_json, "--cells-json")
+        config = _json(args.config, "--config")
     if not isinstance(labels, list) or not all(isinstance(x, dict) for x in labels):
         raise ValueError("--cells-json must be a JSON list of cell-label objects")
     if len(labels) != len(args.inputs):
@@ -55,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
     missing = [key for key in REQUIRED_CONFIG if key not in config]
     if missing:
         raise ValueError(f"--config lacks the metrics key(s): {', '.join(missing)}")
+    started = time.time()
     cells = []
     groups_cache: dict[str, dict] = {}
     for i, (label, path) in enumerate(zip(labels, args.inputs)):
@@ -80,4 +113,8 @@ def run(args: argparse.Namespace) -> int:
     for name in TABLES:
         write_csv(frames[name], out / f"{name}.csv")
         print(f"wrote {out / name}.csv ({len(frames[name])} rows)")
+    if node is not None:
+        from ..provenance import write_manifest
+
+        write_manifest(out / "manifest.json", node.name, node.spec, started)
     return 0
