@@ -27,6 +27,8 @@ include: "workflow/rules/generate.smk"
 include: "workflow/rules/execute.smk"
 include: "workflow/rules/metrics.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/rft.smk"
+include: "workflow/rules/finetune.smk"
 
 
 rule all:

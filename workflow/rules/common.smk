@@ -1,6 +1,8 @@
 # Shared by every stage: config validation, the content-addressed plan, and the get_* input helpers.
 import json
+import shlex
 import sys
+from argparse import Namespace
 
 from snakemake.utils import validate
 
@@ -136,3 +138,38 @@ def get_metrics_cell_files(kind):
 def get_metrics_dir(wildcards=None):
     """The metrics tables directory of this config's evaluation cells (what every figure reads)."""
     return PLAN.path(PLAN.metrics)
+
+
+def _rft_eval_files(wildcards):
+    """Evaluation split ("dataset/split") -> its problems file, for each split an rft_data node decontaminates against."""
+    inputs = PLAN.node("rft_data", wildcards.hash).inputs
+    refs = [r.removeprefix("eval:") for r in sorted(inputs) if r.startswith("eval:")]
+    return {ref: get_problems_file(ref) for ref in refs}
+
+
+def get_rft_train_problems(wildcards):
+    """Input function: the problems file the RFT generator cell ran on."""
+    execute = PLAN.node(
+        "execute", PLAN.node("rft_data", wildcards.hash).inputs["trajectories"]
+    )
+    return get_upstream_problems("execute")(Namespace(hash=execute.hash))
+
+
+def get_rft_eval_problems(wildcards):
+    """Input function: the problems files of the evaluation splits to decontaminate against."""
+    return list(_rft_eval_files(wildcards).values())
+
+
+def get_rft_eval_args(wildcards):
+    """Params function: the rft-data `--eval DATASET/SPLIT=PATH` options."""
+    return " ".join(
+        f"--eval {shlex.quote(f'{ref}={path}')}"
+        for ref, path in _rft_eval_files(wildcards).items()
+    )
+
+
+def get_finetune_loss_curves(wildcards=None):
+    """Input function: finetune name -> its loss.csv, for the RFT loss figure."""
+    return {
+        name: PLAN.path(n, "loss.csv") for name, n in sorted(PLAN.finetunes.items())
+    }

@@ -1,0 +1,56 @@
+# Finetuning: each finetune entry trains its base model on the RFT data into a merged checkpoint
+# (results/finetune/<h>/model) that the generate stage loads like any model (docs/rft.md). Checkpoints
+# under results/finetune/<h>/checkpoints are not declared outputs, so that Snakemake keeps them when a job
+# fails: a rerun resumes from the last one.
+
+
+rule finetune:
+    input:
+        data=input_path("finetune", "data", "rft_data", "train.jsonl"),
+        base=get_model_dir("finetune", role="base"),
+    output:
+        model=directory(f"{RESULTS}/finetune/{{hash}}/model"),
+        loss=f"{RESULTS}/finetune/{{hash}}/loss.csv",
+        summary=f"{RESULTS}/finetune/{{hash}}/summary.json",
+        manifest=f"{RESULTS}/finetune/{{hash}}/manifest.json",
+    log:
+        f"{RESULTS}/logs/finetune/{{hash}}.log",
+    conda:
+        "../../envs/finetune.yaml"
+    threads: workflow.cores
+    resources:
+        # LoRA on a 0.5B model in float32 on the CPU: weights, activations and the 151k-vocabulary logits.
+        mem_mb=10000,
+    params:
+        params=lambda wildcards: json.dumps(
+            PLAN.node("finetune", wildcards.hash).params
+        ),
+        out=lambda wildcards: PLAN.path(PLAN.node("finetune", wildcards.hash)),
+        spec=node_spec_json("finetune"),
+        name=node_name("finetune"),
+    shell:
+        "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q}"
+        " finetune --data {input.data} --base {input.base} --params {params.params:q}"
+        " --out {params.out} > {log} 2>&1"
+
+
+rule rft_loss_figure:
+    input:
+        unpack(get_finetune_loss_curves),
+    output:
+        pdf="figures/rft_loss.pdf",
+        png="figures/rft_loss.png",
+    log:
+        f"{RESULTS}/logs/figures/rft_loss.log",
+    conda:
+        "../../envs/finetune.yaml"
+    params:
+        curves=lambda wildcards, input: " ".join(
+            f"--curve {name}={path}" for name, path in input.items()
+        ),
+    shell:
+        "mtcodegen rft-loss-figure {params.curves} --out figures/rft_loss > {log} 2>&1"
+
+
+if PLAN.finetunes:
+    FINAL_OUTPUTS.extend(["figures/rft_loss.pdf", "figures/rft_loss.png"])
