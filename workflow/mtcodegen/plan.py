@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import PROJECT_ROOT, dataset_splits, prompt_names, split_ref
-from .provenance import Node, digest_file
+from .provenance import HASH_CHARS, Node, canonical_json, digest_bytes, digest_file
 
 PROMPTS = "prompts"
 # Prompt files every cell reads, whatever its grid position.
@@ -76,8 +76,12 @@ class Plan:
         return [
             {"stage": n.stage, "hash": n.hash, "name": n.name, "path": self.path(n)}
             for stage in sorted(self.nodes)
-            for n in sorted(self.nodes[stage].values(), key=lambda n: n.name)
+            for n in sorted(self.nodes[stage].values(), key=lambda n: (n.name, n.hash))
         ]
+
+    def index_hash(self) -> str:
+        """Hash of the index itself (every node's name, hash and path): results/index/<this>.tsv."""
+        return digest_bytes(canonical_json(self.index_rows()).encode())[:HASH_CHARS]
 
 
 def build_plan(config: dict[str, Any], root: str | Path | None = None) -> Plan:

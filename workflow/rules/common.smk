@@ -21,6 +21,9 @@ validate(config, schema="../schemas/config.schema.yaml")
 PLAN = build_plan(config, root=workflow.basedir)
 RESULTS = config["results_dir"]
 HASH = "[0-9a-f]{16}"
+# The index of this plan is content-addressed too (a new plan writes a new file, results/index.tsv is a copy
+# of the latest), so that it stays right under rerun-triggers that ignore params (profiles/default).
+INDEX_FILE = f"{RESULTS}/index/{PLAN.index_hash()}.tsv"
 
 
 def node(stage):
@@ -85,7 +88,7 @@ def get_final_outputs():
     """What a plain `snakemake` builds (the `all` target): every problems file and the results index, plus what later
     stages add to FINAL_OUTPUTS."""
     outputs = [get_problems_file(ref) for ref in sorted(PLAN.problems_by_ref)]
-    return outputs + FINAL_OUTPUTS + [f"{RESULTS}/index.tsv"]
+    return outputs + FINAL_OUTPUTS + [INDEX_FILE]
 
 
 # Stage files append their end products here (trajectories, figures, the report).

@@ -1,19 +1,22 @@
 # The readable-name -> hash index of this config's results (docs/provenance.md).
+import shlex
 
 
 rule index:
     output:
-        index=f"{RESULTS}/index.tsv",
+        index=INDEX_FILE,
     log:
         f"{RESULTS}/logs/index.log",
     conda:
         "../../envs/data.yaml"
     params:
-        # The hashes, so that the index is rewritten whenever the plan changes.
-        hashes=lambda wildcards: sorted(
-            h for nodes in PLAN.nodes.values() for h in nodes
-        ),
-        configfiles=" ".join(str(f) for f in workflow.overwrite_configfiles)
+        configfiles=" ".join(
+            shlex.quote(str(f)) for f in workflow.overwrite_configfiles
+        )
         or "config.yaml",
+        # The command rebuilds the plan from the config files; it refuses to write an index of another plan.
+        expect=PLAN.index_hash(),
+        latest=f"{RESULTS}/index.tsv",
     shell:
-        "mtcodegen index {params.configfiles} --out {output.index} > {log} 2>&1"
+        "mtcodegen index {params.configfiles} --expect-hash {params.expect}"
+        " --out {output.index} --latest {params.latest} > {log} 2>&1"

@@ -20,11 +20,25 @@ from ..plan import build_plan
 def add_arguments(parser) -> None:
     parser.add_argument("config", nargs="*", default=["config.yaml"], help="config file(s), merged in order")
     parser.add_argument("--out", default="results/index.tsv")
+    parser.add_argument("--latest", help="also copy the index here (results/index.tsv: the last plan indexed)")
+    parser.add_argument("--expect-hash", help="fail unless the plan's index hash is this one (the rule's plan)")
 
 
 def run(args) -> int:
-    rows = build_plan(load_config(merge_config_files(args.config))).index_rows()
-    out = Path(args.out)
+    plan = build_plan(load_config(merge_config_files(args.config)))
+    if args.expect_hash and plan.index_hash() != args.expect_hash:
+        raise ValueError(
+            f"the plan of {' '.join(args.config)} (index {plan.index_hash()}) is not the workflow's "
+            f"(index {args.expect_hash}): --config overrides on the command line are not seen here; "
+            "put them in a config file and pass it with --configfile"
+        )
+    rows = plan.index_rows()
+    for target in filter(None, (args.out, args.latest)):
+        _write_tsv(Path(target), rows)
+    return 0
+
+
+def _write_tsv(out: Path, rows: list[dict[str, str]]) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".index.")
     with os.fdopen(fd, "w", newline="") as handle:
@@ -32,7 +46,6 @@ def run(args) -> int:
         writer.writeheader()
         writer.writerows(rows)
     os.replace(tmp, out)
-    return 0
 
 
 def merge_config_files(paths: list[str]) -> dict:
