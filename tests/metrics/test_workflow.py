@@ -26,6 +26,10 @@ def _snakemake(project_root, workdir, *args):
     return subprocess.run(cmd, cwd=project_root, env=env, capture_output=True, text=True, timeout=600)
 
 
+def _plan_changed(project_root, plan) -> bool:
+    return build_plan(load_config(project_root / "config.yaml"), root=project_root).metrics.hash != plan.metrics.hash
+
+
 @pytest.mark.slow
 def test_rules_build_every_figure_and_the_report(project_root, tmp_path, synth):
     plan = build_plan(load_config(project_root / "config.yaml"), root=project_root)
@@ -39,6 +43,8 @@ def test_rules_build_every_figure_and_the_report(project_root, tmp_path, synth):
             write_jsonl(target, [{"id": f"cc/{p}", "difficulty": "A"} for p in range(4)])
     targets = [f"figures/{n}.png" for n in FIGURE_RULES] + ["figures/reference.csv", "figures/turn_table.md"]
     result = _snakemake(project_root, tmp_path, *targets)
+    if result.returncode != 0 and _plan_changed(project_root, plan):
+        pytest.skip("the project's code changed while this test ran (hashes moved): rerun it")
     assert result.returncode == 0, result.stderr[-3000:]
     metrics = tmp_path / plan.path(plan.metrics)
     assert {p.name for p in metrics.glob("*.csv")} >= {"pass_at_k.csv", "n_at_k.csv", "ledger.csv"}
@@ -47,6 +53,8 @@ def test_rules_build_every_figure_and_the_report(project_root, tmp_path, synth):
         assert (tmp_path / "figures" / f"{name}.pdf").stat().st_size > 0
     report = tmp_path / "report.html"
     result = _snakemake(project_root, tmp_path, "--report", str(report), *targets)
+    if result.returncode != 0 and _plan_changed(project_root, plan):
+        pytest.skip("the project's code changed while this test ran (hashes moved): rerun it")
     assert result.returncode == 0, result.stderr[-3000:]
     html = report.read_text(errors="replace")
     assert "pass_vs_turns.png" in html and "n_at_k.csv" in html
