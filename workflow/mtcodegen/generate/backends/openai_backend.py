@@ -1,0 +1,130 @@
+"""OpenAI-compatible HTTP backend (``/v1/chat/completions``): ``vllm serve``, llama.cpp's server, hosted APIs.
+
+One request per conversation (``n`` samples each), at most ``max_concurrency`` in flight, retried with
+exponential backoff on 429, 5xx, timeouts and dropped connections. Standard library only: no client
+package to pin. The API key is read from the environment variable the config names and never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from .base import Backend, Completion, Message, SamplingParams
+
+log = logging.getLogger(__name__)
+RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+
+
+class OpenAIBackendError(RuntimeError):
+    """A request that failed for good (after retries, or at once for a client error such as 400/401/404)."""
+
+
+class OpenAIBackend(Backend):
+    name = "openai"
+
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        api_key_env: str | None = None,
+        max_concurrency: int = 8,
+        timeout_s: float = 600.0,
+        max_retries: int = 5,
+        backoff_s: float = 1.0,
+    ):
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"openai backend: base_url {base_url!r} must start with http:// or https://")
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        if not base_url.rstrip("/").endswith("/v1"):
+            log.warning("openai backend: base_url %s does not end in /v1; posting to %s", base_url, self.url)
+        self.model = model
+        self._headers = {"Content-Type": "application/json"}
+        if api_key_env:
+            key = os.environ.get(api_key_env)
+            if not key:
+                raise ValueError(f"openai backend: the API key variable {api_key_env} is not set")
+            self._headers["Authorization"] = f"Bearer {key}"
+        self.max_concurrency = max(1, int(max_concurrency))
+        self.timeout_s, self.max_retries, self.backoff_s = float(timeout_s), int(max_retries), float(backoff_s)
+        self._pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="openai")
+        log.info("openai backend: %s, model %s, %d in flight, timeout %.0fs, key from %s", self.url, model,
+                 self.max_concurrency, self.timeout_s, api_key_env or "(none)")
+
+    def chat(
+        self, conversations: Sequence[Sequence[Message]], params: Sequence[SamplingParams]
+    ) -> list[list[Completion]]:
+        if len(conversations) != len(params):
+            raise ValueError(f"{len(conversations)} conversations but {len(params)} sampling parameters")
+        return list(self._pool.map(self._complete, conversations, params))
+
+    def _payload(self, conversation: Sequence[Message], p: SamplingParams) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "model": self.model, "messages": list(conversation), "n": p.n, "temperature": p.temperature,
+            "top_p": p.top_p, "max_tokens": p.max_tokens,
+        }
+        if p.seed is not None:
+            body["seed"] = p.seed
+        if p.stop:
+            body["stop"] = list(p.stop)
+        return body
+
+    def _complete(self, conversation: Sequence[Message], p: SamplingParams) -> list[Completion]:
+        response = self._post(self._payload(conversation, p))
+        choices = sorted(response.get("choices") or [], key=lambda c: c.get("index", 0))
+        if len(choices) != p.n:
+            raise OpenAIBackendError(f"{self.url} returned {len(choices)} choices for n={p.n}")
+        usage = response.get("usage") or {}
+        prompt_tokens = int(usage.get("prompt_tokens") or 0)
+        # usage counts all n choices together; split it evenly when the server gives no per-choice count
+        total = int(usage.get("completion_tokens") or 0)
+        return [
+            Completion(
+                text=(c.get("message") or {}).get("content") or "",
+                prompt_tokens=prompt_tokens,
+                completion_tokens=total // p.n + (1 if i < total % p.n else 0),
+                finish_reason=c.get("finish_reason") if c.get("finish_reason") in ("stop", "length") else "error",
+            )
+            for i, c in enumerate(choices)
+        ]
+
+    def _post(self, body: dict[str, Any]) -> dict[str, Any]:
+        data = json.dumps(body).encode()
+        for attempt in range(self.max_retries + 1):
+            request = urllib.request.Request(self.url, data=data, headers=self._headers, method="POST")
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout_s) as reply:
+                    return json.loads(reply.read())
+            except urllib.error.HTTPError as err:
+                detail = err.read()[:300].decode(errors="replace")
+                if err.code not in RETRY_STATUS:
+                    raise OpenAIBackendError(f"{self.url}: HTTP {err.code}: {detail}") from None
+                reason, retry_after = f"HTTP {err.code}", _retry_after(err)
+            except (TimeoutError, socket.timeout, urllib.error.URLError, ConnectionError) as err:
+                reason, retry_after = f"{type(err).__name__}: {getattr(err, 'reason', err)}", None
+            if attempt == self.max_retries:
+                raise OpenAIBackendError(f"{self.url}: gave up after {attempt + 1} tries ({reason})")
+            delay = retry_after if retry_after is not None else self.backoff_s * 2**attempt * (0.5 + random.random())
+            log.warning("openai backend: %s; retry %d/%d in %.1fs", reason, attempt + 1, self.max_retries, delay)
+            time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+def _retry_after(err: urllib.error.HTTPError) -> float | None:
+    value = err.headers.get("Retry-After") if err.headers else None
+    try:
+        return min(float(value), 60.0) if value else None
+    except ValueError:
+        return None

