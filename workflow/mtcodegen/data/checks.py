@@ -30,14 +30,26 @@ def has_float(value: Any) -> bool:
 _NO_VALUE = object()
 
 
-def _reference_values(code: str | None, entry_point: str, static: list[calls.StaticCall]) -> list[Any]:
-    """The reference's result for each static call, or _NO_VALUE when it cannot be run."""
+def _reference_values(code: str | None, entry_point: str, static: list[calls.StaticCall],
+                      extra_calls: list[tuple[list, dict]]) -> list[Any]:
+    """The reference's result for each static call then each extra call; _NO_VALUE when it cannot run."""
     if code:
         try:
-            return reference.call_reference(code, entry_point, [(c.args, c.kwargs) for c in static])
+            return reference.call_reference(code, entry_point, [(c.args, c.kwargs) for c in static] + extra_calls)
         except reference.ReferenceFailure:
-            pass  # the literal stays; verify reports the failing reference
-    return [_NO_VALUE] * len(static)
+            pass  # the literals stay (verify reports the failing reference); extra calls are retried alone
+    return [_NO_VALUE] * (len(static) + len(extra_calls))
+
+
+def _extra_results(values: list[Any], code: str | None, entry_point: str, extra_calls) -> list[Any]:
+    if not code or not extra_calls:
+        return []
+    if any(v is _NO_VALUE for v in values):
+        try:
+            return reference.call_reference(code, entry_point, list(extra_calls))
+        except reference.ReferenceFailure as err:
+            raise SkipRow("reference solution fails an example call", str(err)) from None
+    return values
 
 
 def _expected(call: calls.StaticCall, ref: Any) -> Any:
@@ -61,9 +73,12 @@ def call_tests_from_check(
     check_function: str | None = None,
     asserts: list[str] | None = None,
     setup_code: str = "",
-) -> tuple[list[dict], str]:
-    """Return (tests, how) with how = "static" | "recorded". Give either ``check_source`` +
-    ``check_function`` (HumanEval's ``def check(candidate)``) or ``asserts`` (MBPP's list of assert lines)."""
+    extra_calls: list[tuple[list, dict]] = (),
+) -> tuple[list[dict], str, list[Any]]:
+    """Return (tests, how, extra_results) with how = "static" | "recorded". Give either ``check_source`` +
+    ``check_function`` (HumanEval's ``def check(candidate)``) or ``asserts`` (MBPP's list of assert lines).
+    ``extra_calls`` (e.g. docstring examples) are run on the reference in the same process as the static
+    cross-check; their results come back as ``extra_results`` (empty without a reference)."""
     try:
         if asserts is not None:
             static = calls.parse_assert_lines(asserts, entry_point)
@@ -71,8 +86,9 @@ def call_tests_from_check(
             static = calls.parse_check_function(check_source, check_function or "check")
         if not static:
             raise SkipRow("no tests", "the check holds no assert")
-        return [call_test(c.args, c.kwargs, _expected(c, ref), c.tolerance)
-                for c, ref in zip(static, _reference_values(reference_code, entry_point, static))], "static"
+        values = _reference_values(reference_code, entry_point, static, list(extra_calls))
+        tests = [call_test(c.args, c.kwargs, _expected(c, ref), c.tolerance) for c, ref in zip(static, values)]
+        return tests, "static", _extra_results(values[len(static):], reference_code, entry_point, extra_calls)
     except calls.Unparsable as why:
         raise SkipRow("unparsable asserts", str(why)) from None
     except calls.NotStatic as why:
@@ -88,7 +104,8 @@ def call_tests_from_check(
     if not recorded:
         raise SkipRow("no tests", "running the check made no call of the entry point")
     tolerance = calls.check_tolerance(test_code)
-    return [
+    tests = [
         call_test(args, kwargs, value, tolerance if tolerance and has_float(value) else None)
         for args, kwargs, value in recorded
-    ], "recorded"
+    ]
+    return tests, "recorded", _extra_results([_NO_VALUE] * len(extra_calls), reference_code, entry_point, extra_calls)

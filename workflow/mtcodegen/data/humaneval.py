@@ -15,7 +15,6 @@ import ast
 import re
 from typing import Any
 
-from . import reference
 from .checks import has_float, call_tests_from_check
 from .records import RowContext, SkipRow, call_test
 
@@ -112,15 +111,12 @@ def normalize(row: dict[str, Any], ctx: RowContext) -> dict[str, Any]:
     if not isinstance(test, str) or "def check" not in test:
         raise SkipRow("no tests", "the test field has no `def check(candidate)`")
     code = prompt + (solution or "")
-    private, how = call_tests_from_check(reference_code=code if solution else None, entry_point=entry_point,
-                                         check_source=test, check_function="check")
     examples = docstring_examples(prompt, entry_point)
+    private, how, results = call_tests_from_check(
+        reference_code=code if solution else None, entry_point=entry_point, check_source=test,
+        check_function="check", extra_calls=[(a, k) for a, k, _ in examples])
     mismatches = 0
     if examples and solution:
-        try:
-            results = reference.call_reference(code, entry_point, [(a, k) for a, k, _ in examples])
-        except reference.ReferenceFailure as err:
-            raise SkipRow("reference solution fails a docstring example", str(err)) from None
         # The check's tolerance applies to the examples too: they are compared the same way.
         tolerance = max((t["tolerance"] for t in private if "tolerance" in t), default=None)
         public = []

@@ -40,11 +40,11 @@ def normalize_fields(ctx: RowContext, *, row, task_id, text, code, test_list, te
     entry_point = entry_point_of(code, test_list)
     setup = test_setup_code or ""
     reference = (setup + "\n" + code) if setup.strip() else code
-    tests, how = call_tests_from_check(reference_code=reference, entry_point=entry_point, asserts=test_list,
+    tests, how, _ = call_tests_from_check(reference_code=reference, entry_point=entry_point, asserts=test_list,
                                        setup_code=setup)
     if how == "recorded" and len(tests) != len(test_list):
         # Each assert must give one test so that "the first assert" is the public one.
-        first, _ = call_tests_from_check(reference_code=reference, entry_point=entry_point,
+        first, _, _ = call_tests_from_check(reference_code=reference, entry_point=entry_point,
                                          asserts=test_list[:1], setup_code=setup)
         public = first[:1]
     else:

@@ -6,7 +6,9 @@ report counts it by reason and lists the row's id (docs/data.md, "The report").
 
 from __future__ import annotations
 
-from collections import Counter
+import os
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -62,22 +64,48 @@ def _check_package_version(pinned: str) -> None:
         raise ValueError(f"params.package_version: the plan expects {pinned} but {name}=={installed} is installed")
 
 
-def prepare(params: dict[str, Any], root: Path | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Return (problems sorted by id, report)."""
+def _bounded_map(function, items, workers: int):
+    """``map`` over threads, in order, with a bounded number of items in flight (hub splits can be large).
+    Normalizers spend their time waiting on reference subprocesses, so threads overlap them."""
+    if workers <= 1:
+        yield from map(function, items)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        window: deque = deque()
+        for item in items:
+            window.append(pool.submit(function, item))
+            if len(window) >= 4 * workers:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+
+
+def prepare(params: dict[str, Any], root: Path | None = None,
+            workers: int | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Return (problems sorted by id, report). ``workers``: rows normalized at once (default: one per core)."""
     check_params(params)
     normalize = FORMATS[params["format"]]
     options = params.get("options", {})
     problems: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     rows_read = 0
-    for index, row in enumerate(load_rows(params["source"], params["split"], root)):
-        rows_read += 1
+
+    def one(indexed_row):
+        index, row = indexed_row
         ctx = RowContext(params["dataset"], params["split"], params["format"], index, options)
         try:
-            problems.append(normalize(row, ctx))
+            return normalize(row, ctx)
         except SkipRow as skip:
-            skipped.append({"row": _row_label(row, index), "index": index, "reason": skip.reason,
-                            "detail": skip.detail})
+            return {"row": _row_label(row, index), "index": index, "reason": skip.reason, "detail": skip.detail,
+                    "_skipped": True}
+
+    rows = enumerate(load_rows(params["source"], params["split"], root))
+    for result in _bounded_map(one, rows, workers or os.cpu_count() or 1):
+        rows_read += 1
+        if result.pop("_skipped", False):
+            skipped.append(result)
+        else:
+            problems.append(result)
     ids = Counter(p["id"] for p in problems)
     duplicates = sorted(i for i, n in ids.items() if n > 1)
     if duplicates:
