@@ -20,6 +20,7 @@ test removes every process the test left behind (daemons, fork bombs).
 """
 
 import builtins
+import gc
 import io
 import json
 import math
@@ -192,6 +193,9 @@ class Runner:
         except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError) as err:
             detail = f"{_type(err).__name__}: {err}"
             return {"ok": False, "verdict": "CE", "detail": detail[:EXCERPT]}
+        self.baseline = _address_space_bytes()
+        gc.collect()
+        gc.freeze()  # forks then share the runner's objects without the collector copying their pages
         return {"ok": True}
 
     # -- one test ---------------------------------------------------------------------------------------
@@ -412,8 +416,7 @@ class Runner:
     def set_limits(self):
         limits = self.limits
         memory = limits["memory_mb"] << 20
-        baseline = _address_space_bytes()
-        as_limit = memory + baseline
+        as_limit = memory + self.baseline
         settings = [
             (resource.RLIMIT_AS, as_limit),
             (resource.RLIMIT_CPU, limits["cpu_rlimit_s"]),
