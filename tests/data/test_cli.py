@@ -33,3 +33,16 @@ def test_bad_inputs_are_one_line_errors(tmp_path, capsys):
     assert "give one source" in capsys.readouterr().err
     assert main(["prepare-data", "--params", json.dumps({"format": "mbpp"}), "--out", out]) == 2
     assert "missing key 'dataset'" in capsys.readouterr().err
+
+
+def test_verify_data_passes_good_and_fails_broken_references(tmp_path, fixtures, capsys):
+    good = tmp_path / "mbpp.jsonl"
+    assert main(["prepare-data", "--format", "mbpp", "--files", f"test={fixtures / 'mbpp.jsonl'}", "--out", str(good)]) == 0
+    assert main(["verify-data", "--problems", str(good), "--out", str(tmp_path / "v.json")]) == 0
+    assert json.loads((tmp_path / "v.json").read_text())["counts"] == {"pass": 4, "fail": 0, "not_checked": 0}
+    broken = tmp_path / "broken.jsonl"
+    rows = [dict(p, reference_solution=p["reference_solution"].replace("return", "return 1 +", 1))
+            for p in read_jsonl(good)]
+    broken.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert main(["verify-data", "--problems", str(broken)]) == 1
+    assert "FAIL mbpp/1: test 0" in capsys.readouterr().err

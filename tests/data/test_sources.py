@@ -154,3 +154,21 @@ def test_humaneval_plus_checks_are_recorded_with_their_tolerance(fixtures):
     assert typed_json.decode(mean["public_tests"][0]["args"]) == [[1.0, 3.0]]  # the docstring example
     assert report["skipped"] == {"no tests": 1}
     assert verify_problem(mean)["status"] == "pass"
+
+
+def test_hub_source_calls_load_dataset_with_id_name_revision_split(monkeypatch, fixtures):
+    """The hub path (no network here): the exact load_dataset call, and its rows go through the normalizer."""
+    import datasets
+
+    rows = [json.loads(line) for line in (fixtures / "code_contests.jsonl").read_text().splitlines()]
+    seen = []
+
+    def fake_load_dataset(path, name=None, **kwargs):
+        seen.append((path, name, kwargs))
+        return rows
+
+    monkeypatch.setattr(datasets, "load_dataset", fake_load_dataset)
+    problems, report = prepared("code_contests",
+                                {"hub": {"id": "deepmind/code_contests", "revision": "802411c", "name": "default"}})
+    assert seen == [("deepmind/code_contests", "default", {"revision": "802411c", "split": "test"})]
+    assert report["problems"] == 3 and report["rows_read"] == len(rows)
