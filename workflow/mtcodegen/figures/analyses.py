@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .groups import model_label
-from .style import ERRORBAR, distinguishing, figure, not_in_run, read_table, save, short
+from .style import ERRORBAR, cell_labels, figure, not_in_run, read_table, save, short
 
 BINS = np.linspace(0, 1, 21)
 
@@ -67,9 +67,10 @@ def non_code_rft(metrics_dir, out_prefix):
     y = np.arange(len(table))
     ax.barh(y, 100 * table["non_code_fraction"], xerr=100 * table["non_code_fraction_sd"], color=colors,
             **ERRORBAR)
-    names = distinguishing(table["name"])
-    ax.set_yticks(y, [short(names[n], 34) for n in table["name"]], fontsize=5)
-    ax.set_xlabel("non-code characters in a response (%)")
+    names = cell_labels(table, wrap=True)
+    ax.set_yticks(y, [names[n] for n in table["name"]], fontsize=5)
+    fig.set_figheight(max(2.4, 0.5 + 0.28 * len(table)))
+    ax.set_xlabel("non-code share of a response (%)")
     from matplotlib.patches import Patch
 
     handles = [Patch(color=c) for c in ("tab:blue", "tab:orange")]

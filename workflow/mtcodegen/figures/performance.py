@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .groups import NO_PROMPT, family, model_label, setting, uses_cot
-from .style import ERRORBAR, distinguishing, figure, legend_below, not_in_run, read_table, save, short
+from .style import ERRORBAR, cell_labels, figure, legend_below, not_in_run, read_table, save, short
 
 PERCENT = "{:.1f}"
 
@@ -27,7 +27,7 @@ def pass_vs_turns(metrics_dir, out_prefix):
     ax = axes[0, 0]
     if table.empty:
         not_in_run(ax, "no multi-turn cell (turns > 1)")
-    names = distinguishing(table["name"])
+    names = cell_labels(table)
     for name, rows in table.groupby("name", sort=True):
         rows = rows.sort_values("turn")
         line, = ax.plot(rows["turn"], 100 * rows["value"], marker="o", ms=3, label=short(names[name], 48))
@@ -131,12 +131,14 @@ def prompt_heatmap(metrics_dir, out_prefix):
     ks = sorted(single["k"].unique())
     panels = [ks[0], ks[-1]] if len(ks) > 1 else ks[:1] or [1]
     fig, axes = figure(1, len(panels), height=2.3)
-    # Only one model/dataset per heatmap: the first with a no-prompt cell (the paper draws one per model).
-    key = None
+    # One model/dataset per heatmap (the paper draws one per model): the largest prompt grid that has a
+    # no-prompt cell to compare with.
+    key, size = None, 0
     for candidate, group in single.groupby(["model", "dataset"]):
-        if ((group["reasoning"] == NO_PROMPT) & (group["instruction"] == NO_PROMPT)).any():
-            key = candidate
-            break
+        has_plain = ((group["reasoning"] == NO_PROMPT) & (group["instruction"] == NO_PROMPT)).any()
+        combos = len(group.drop_duplicates(["reasoning", "instruction"]))
+        if has_plain and combos > size:
+            key, size = candidate, combos
     for ax, k in zip(axes[0], panels):
         if key is None:
             not_in_run(ax, "a no-prompt single-turn cell to compare with")
@@ -154,11 +156,12 @@ def prompt_heatmap(metrics_dir, out_prefix):
         image = ax.imshow(delta.to_numpy(), cmap="RdBu", vmin=-bound, vmax=bound, aspect="auto")
         for (i, j), value in np.ndenumerate(delta.to_numpy()):
             if not np.isnan(value):
-                ax.text(j, i, f"{value:+.1f}", ha="center", va="center", fontsize=5)
+                ax.text(j, i, f"{value:+.1f}", ha="center", va="center", fontsize=5,
+                        color="white" if abs(value) > 0.6 * bound else "black")
         ax.set_xticks(range(grid.shape[1]), [short(c, 14) for c in grid.columns], rotation=30, ha="right")
         ax.set_yticks(range(grid.shape[0]), [short(r, 16) for r in grid.index] if ax is axes[0, 0] else [])
         ax.set_xlabel("instruction prompt")
-        ax.set_title(f"Δ pass@{k} (pp), {short(key[0], 16)}")
+        ax.set_title(f"Δ pass@{k} (pp)\n{short(key[0], 20)}, {short(key[1], 20)}")
         fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02, aspect=30)
     axes[0, 0].set_ylabel("reasoning prompt")
     return save(fig, out_prefix)
@@ -200,7 +203,7 @@ def difficulty_cot(metrics_dir, out_prefix):
         not_in_run(ax, "single-turn cells with and without CoT prompts")
         return save(fig, out_prefix)
     levels = sorted(rows["group"].astype(str).unique())
-    names = distinguishing(rows["name"])
+    names = cell_labels(rows)
     for j, (cot, label) in enumerate(((False, "no CoT"), (True, "best CoT"))):
         best_cell = (rows[rows["cot"] == cot].groupby("name")["value"].mean().idxmax())
         sub = rows[rows["name"] == best_cell].assign(group=lambda f: f["group"].astype(str)).set_index("group")

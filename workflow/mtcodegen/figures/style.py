@@ -71,13 +71,21 @@ def legend_below(fig, ax, entries: int, columns: int = 1) -> None:
 ERRORBAR = {"capsize": 1.5, "error_kw": {"elinewidth": 0.6, "ecolor": "0.25"}}
 
 
-def distinguishing(names) -> dict[str, str]:
-    """Cell names without the dot-separated parts every one of them shares (model, dataset...), so that a
-    legend shows what differs: 'r=none.i=none.t=3' rather than the full name."""
-    names = list(dict.fromkeys(names))
-    parts = {n: n.split(".") for n in names}
-    common = set.intersection(*(set(p) for p in parts.values())) if len(names) > 1 else set()
-    return {n: ".".join(x for x in parts[n] if x not in common) or n for n in names}
+LABEL_PARTS = (("model", "{}"), ("dataset", "{}"), ("reasoning", "r={}"), ("instruction", "i={}"),
+               ("feedback", "fb={}"), ("turns", "t={}"), ("cot_retry", "retry={}"))
+
+
+def cell_labels(frame, wrap: bool = False) -> dict[str, str]:
+    """Cell name -> a legend label made of only the label columns that differ between the frame's cells
+    ('r=none i=step_by_step' rather than the full name); ``wrap`` puts the prompts on a second line."""
+    cells = frame.drop_duplicates("name").set_index("name")
+    varying = [(col, fmt) for col, fmt in LABEL_PARTS if col in cells and cells[col].astype(str).nunique() > 1]
+    labels = {}
+    for name, row in cells.iterrows():
+        head = " ".join(fmt.format(row[c]) for c, fmt in varying if c in ("model", "dataset"))
+        tail = " ".join(fmt.format(row[c]) for c, fmt in varying if c not in ("model", "dataset"))
+        labels[name] = ("\n" if wrap and head and tail else " ").join(filter(None, (head, tail))) or str(name)
+    return labels
 
 
 def short(name: str, width: int = 28) -> str:
