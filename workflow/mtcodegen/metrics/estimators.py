@@ -69,20 +69,23 @@ def n_at_k_outcomes(
     """
     if n < 1 or k < n:
         raise ValueError(f"pass n@k: need 1 <= n <= k, got n={n}, k={k}")
-    problems = np.arange(cost.shape[0])[None, :, None]
-    drawn_cost = cost[problems, draws]  # (R, P, L)
-    spent_before = np.cumsum(drawn_cost, axis=-1) - drawn_cost
+    n_problems, n_samples = cost.shape
+    turns = public.shape[2]
+    # Flat indices with np.take: several times faster than multi-dimensional fancy indexing here.
+    flat = (np.arange(n_problems, dtype=np.int64)[None, :, None] * n_samples + draws).astype(np.int64)
+    drawn_cost = np.take(cost.ravel().astype(np.int32), flat)  # (R, P, L)
+    spent_before = np.cumsum(drawn_cost, axis=-1, dtype=np.int32) - drawn_cost
     used = np.clip(k - spent_before, 0, drawn_cost)  # attempts of this trajectory inside the budget
     offered = used > 0
-    turn = np.maximum(used - 1, 0)
-    cand_public = public[problems, draws, turn] & offered
-    cand_private = private[problems, draws, turn] & offered
+    attempt = flat * turns + np.maximum(used - 1, 0)
+    cand_public = np.take(public.ravel(), attempt) & offered
+    cand_private = np.take(private.ravel(), attempt) & offered
     cand_other = offered & ~cand_public
-    n_public = cand_public.sum(axis=-1, keepdims=True)
+    n_public = cand_public.sum(axis=-1, keepdims=True, dtype=np.int32)
     # Public passers first (in draw order), then the others fill the remaining slots (in draw order).
-    submit_public = cand_public & (np.cumsum(cand_public, axis=-1) <= n)
+    submit_public = cand_public & (np.cumsum(cand_public, axis=-1, dtype=np.int32) <= n)
     room = np.maximum(n - n_public, 0)
-    submit_other = cand_other & (np.cumsum(cand_other, axis=-1) <= room)
+    submit_other = cand_other & (np.cumsum(cand_other, axis=-1, dtype=np.int32) <= room)
     return ((submit_public | submit_other) & cand_private).any(axis=-1)
 
 
