@@ -1,0 +1,47 @@
+"""End to end: the real SmolLM2-135M checkpoint (vLLM on CPU) and the real nsjail judge, on 2 MBPP problems."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mtcodegen.jsonl import read_jsonl
+
+pytestmark = pytest.mark.slow
+
+
+def test_two_mbpp_problems_with_smollm2_and_nsjail(tmp_path, smollm2_checkpoint, shared_data):
+    problems = tmp_path / "mbpp.jsonl.gz"
+    prepare = {"dataset": "mbpp_sample", "format": "sandboxfusion_mbpp", "split": "test",
+               "source": {"files": {"test": str(shared_data / "mbpp_sample20.jsonl")}}}
+    mtcodegen = [sys.executable, "-m", "mtcodegen.cli"]
+    subprocess.run(mtcodegen + ["prepare-data", "--params", json.dumps(prepare), "--out", str(problems),
+                                "--report", str(tmp_path / "report.json")], check=True, capture_output=True)
+    params = {"engine": {"backend": "vllm", "dtype": "float32", "enforce_eager": True, "max_model_len": 2048,
+                         "kv_cache_gb": 1},
+              "execution": {"sandbox": "nsjail", "time_limit_s": 2.0, "time_limit_factor": 1.0,
+                            "memory_limit_mb": 512, "output_limit_kb": 256, "max_processes": 8, "workers": 2}}
+    out = tmp_path / "cell" / "trajectories.jsonl.gz"
+    run = subprocess.run(mtcodegen + ["generate", "--problems", str(problems), "--model-dir", str(smollm2_checkpoint),
+                                      "--out", str(out), "--params", json.dumps(params), "--turns", "2",
+                                      "--limit", "2", "--samples", "1", "--max-tokens", "160", "--seed", "1"],
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    records = list(read_jsonl(out))
+    assert [r["sample"] for r in records] == [0, 0] and len({r["problem_id"] for r in records}) == 2
+    for r in records:
+        assert r["messages"][0]["role"] == "system" and r["finish"] in ("public_pass", "max_turns")
+        assert 1 <= len(r["attempts"]) <= 2
+        for a in r["attempts"]:
+            assert a["completion_tokens"] > 0 and a["prompt_tokens"] > 0 and a["response"]
+            assert a["public"]["verdict"] in ("AC", "WA", "RE", "TLE", "MLE", "OLE", "CE")  # never IE: the sandbox ran
+            if a["code"] is not None:
+                assert a["public"]["total"] >= 1 and len(a["public"]["tests"]) == a["public"]["total"]
+        if r["finish"] == "max_turns":  # the failed first attempt's feedback is the next user turn
+            assert r["messages"][3]["role"] == "user" and "public tests" in r["messages"][3]["content"]
+    stats = json.loads((out.parent / "stats.json").read_text())
+    assert stats["trajectories"] == 2 and stats["completion_tokens"] > 0
+    assert "shard 1/1" in run.stderr and "tok/s" in run.stderr  # progress is logged
