@@ -85,7 +85,7 @@ def turn_table(metrics_dir, out_prefix):
             sub = rows[rows["setting"] == sett].set_index(["model_label", "dataset"]).reindex(groups)
             x = np.arange(len(groups)) + (j - 1) * width
             ax.bar(x, 100 * sub["value"], width, yerr=_errorbars(sub), label=sett, **ERRORBAR)
-        ax.set_xticks(np.arange(len(groups)), [short(f"{m}\n{d}", 30) for m, d in groups])
+        ax.set_xticks(np.arange(len(groups)), [f"{short(m, 20)}\n{short(d, 20)}" for m, d in groups])
         ax.set_title(metric)
         ax.set_ylabel("solve rate (%)")
     fig.legend(*axes[0, 0].get_legend_handles_labels(), frameon=False, loc="outside upper center", ncol=3)
@@ -113,14 +113,15 @@ def cot_gain(metrics_dir, out_prefix):
     gains = pd.DataFrame(rows, columns=["model", "dataset", "k", "gain"])
     ks = sorted(gains["k"].unique())
     labels = sorted(set(zip(gains["model"], gains["dataset"])))
-    width = 0.8 / len(ks)
+    width = min(0.8 / len(ks), 0.3)
     for j, k in enumerate(ks):
         sub = gains[gains["k"] == k].set_index(["model", "dataset"]).reindex(labels)
         ax.bar(np.arange(len(labels)) + (j - (len(ks) - 1) / 2) * width, sub["gain"], width, label=f"pass@{k}")
     ax.axhline(0, color="0.3", lw=0.6)
-    ax.set_xticks(np.arange(len(labels)), [short(f"{m}\n{d}", 30) for m, d in labels])
+    ax.set_xticks(np.arange(len(labels)), [f"{short(m, 20)}\n{short(d, 20)}" for m, d in labels])
+    ax.set_xlim(-0.6, len(labels) - 0.4)
     ax.set_ylabel("CoT gain (percentage points)")
-    ax.legend(frameon=False)
+    fig.legend(*ax.get_legend_handles_labels(), frameon=False, loc="outside upper center", ncol=len(ks))
     return save(fig, out_prefix)
 
 
@@ -202,18 +203,26 @@ def difficulty_cot(metrics_dir, out_prefix):
     if rows.empty or rows["cot"].nunique() < 2:
         not_in_run(ax, "single-turn cells with and without CoT prompts")
         return save(fig, out_prefix)
+    # Compare within one model and dataset: the one with the most single-turn cells that has both kinds.
+    both = rows.groupby(["model", "dataset"])["cot"].nunique()
+    if not (both == 2).any():
+        not_in_run(ax, "one model and dataset with single-turn cells both with and without CoT")
+        return save(fig, out_prefix)
+    sizes = rows.groupby(["model", "dataset"])["name"].nunique()[both == 2]
+    model, dataset = sizes.idxmax()
+    rows = rows[(rows["model"] == model) & (rows["dataset"] == dataset)]
     levels = sorted(rows["group"].astype(str).unique())
     names = cell_labels(rows)
     for j, (cot, label) in enumerate(((False, "no CoT"), (True, "best CoT"))):
-        best_cell = (rows[rows["cot"] == cot].groupby("name")["value"].mean().idxmax())
+        best_cell = rows[rows["cot"] == cot].groupby("name")["value"].mean().idxmax()
         sub = rows[rows["name"] == best_cell].assign(group=lambda f: f["group"].astype(str)).set_index("group")
         sub = sub.reindex(levels)
         ax.bar(np.arange(len(levels)) + (j - 0.5) * 0.4, 100 * sub["value"], 0.4, yerr=_errorbars(sub),
                **ERRORBAR, label=f"{label} ({short(names[best_cell], 32)})")
     ax.set_xticks(np.arange(len(levels)), levels)
-    ax.set_xlabel("difficulty")
+    ax.set_xlabel(f"difficulty ({short(model, 24)}, {short(dataset, 24)})")
     ax.set_ylabel("pass@1 (%)")
-    ax.legend(frameon=False)
+    fig.legend(*ax.get_legend_handles_labels(), frameon=False, loc="outside upper center")
     return save(fig, out_prefix)
 
 
