@@ -67,7 +67,7 @@ def read_cell(path: str | Path, label: dict[str, Any]) -> CellData:
                 raise ValueError(f"{where}: trajectory has no '{key}' field")
         if "final" not in record:
             raise ValueError(f"{where}: trajectory has no 'final' field; metrics read execute-stage outputs")
-        if label.get("name") and record.get("cell_name") not in (None, label["name"]):
+        if label.get("name") and record.get("cell_name") and record["cell_name"] != label["name"]:
             raise ValueError(
                 f"{where}: trajectory of cell {record['cell_name']!r} given for cell {label['name']!r} "
                 "(are --inputs and --cells-json in the same order?)"
