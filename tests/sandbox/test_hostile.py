@@ -141,7 +141,9 @@ def outcome(tmp_path_factory):
     elapsed = time.monotonic() - started
     os.chdir(old_cwd)
     del os.environ["MTCODEGEN_CANARY"]
-    time.sleep(0.2)
+    deadline = time.monotonic() + 3.0  # killed processes may take a moment to vanish from /proc
+    while set(_jail_processes()) - processes_before and time.monotonic() < deadline:
+        time.sleep(0.05)
     connected = True
     try:
         SERVER.accept()

@@ -170,26 +170,45 @@ class RunnerProcess:
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
                                         env=env, start_new_session=True, close_fds=True)
         self._buffer = b""
+        self._outgoing = b""
+        os.set_blocking(self.process.stdin.fileno(), False)
         self.started = time.monotonic()
 
     def request(self, message: dict[str, Any], timeout_s: float) -> dict[str, Any]:
-        try:
-            self.process.stdin.write((json.dumps(message) + "\n").encode())
-            self.process.stdin.flush()
-        except (BrokenPipeError, OSError):
-            raise RunnerError(f"the runner is gone ({self.diagnostics()})") from None
-        return self._read_line(timeout_s)
+        self.send(message)
+        return self.receive(timeout_s)
 
-    def _read_line(self, timeout_s: float) -> dict[str, Any]:
+    def send(self, message: dict[str, Any]) -> None:
+        """Queue a message; it is written while waiting for answers, so that neither side blocks the other."""
+        self._outgoing += (json.dumps(message) + "\n").encode()
+        self._flush(wait=False)
+
+    def _flush(self, wait: bool) -> None:
+        fd = self.process.stdin.fileno()
+        while self._outgoing:
+            if not select.select([], [fd], [], None if wait else 0)[1]:
+                return
+            try:
+                written = os.write(fd, self._outgoing[: 1 << 16])
+            except BlockingIOError:
+                return
+            except (BrokenPipeError, OSError):
+                raise RunnerError(f"the runner is gone ({self.diagnostics()})") from None
+            self._outgoing = self._outgoing[written:]
+
+    def receive(self, timeout_s: float) -> dict[str, Any]:
+        """The next answer, writing queued messages meanwhile."""
         deadline = time.monotonic() + timeout_s
-        fd = self.process.stdout.fileno()
+        out_fd, in_fd = self.process.stdout.fileno(), self.process.stdin.fileno()
         while b"\n" not in self._buffer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise RunnerError(f"the runner did not answer within {timeout_s:.1f}s")
-            ready, _, _ = select.select([fd], [], [], remaining)
-            if ready:
-                chunk = os.read(fd, 1 << 20)
+            readable, writable, _ = select.select([out_fd], [in_fd] if self._outgoing else [], [], remaining)
+            if writable:
+                self._flush(wait=False)
+            if readable:
+                chunk = os.read(out_fd, 1 << 20)
                 if not chunk:
                     raise RunnerError(f"the runner exited ({self.diagnostics()})")
                 self._buffer += chunk
@@ -209,6 +228,7 @@ class RunnerProcess:
     def close(self) -> None:
         if self.process.poll() is None:
             try:
+                os.set_blocking(self.process.stdin.fileno(), True)
                 self.process.stdin.write(b'{"op": "quit"}\n')
                 self.process.stdin.close()
                 self.process.wait(timeout=2)

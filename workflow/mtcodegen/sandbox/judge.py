@@ -29,6 +29,7 @@ KINDS = ("stdio", "call")
 CHECKERS = ("tokens", "exact")
 TRACES = (None, "line", "block", "function")
 UNJUDGEABLE = "unjudgeable: needs a special judge"
+PIPELINE_DEPTH = 4  # tests sent ahead of their answers
 JAIL_LIFETIME_S = 1800.0  # a warm jail is retired after half of this; nsjail kills it at the full time
 
 
@@ -240,13 +241,22 @@ class Judge:
             return _verdict(loaded.get("verdict", "IE"), 0, total, started, loaded.get("detail", ""), [])
         results, first_failure = [], None
         timeout = limits.wall_s + 15.0
+        sent = 0
         for index, test in enumerate(request.tests):
-            outcome = runner.request(_message_for(test, request), timeout)
+            while sent < total and sent < index + PIPELINE_DEPTH:  # keep the runner busy while we compare
+                runner.send(_message_for(request.tests[sent], request))
+                sent += 1
+            outcome = runner.receive(timeout)
+            if outcome.get("skipped"):
+                continue
             result = {"index": index, **classify(outcome, test, request)}
             results.append(result)
             if result["verdict"] != "AC" and first_failure is None:
                 first_failure = index
                 if request.stop_on_first_failure:
+                    runner.send({"op": "abort"})
+                    for _ in range(sent - index - 1):  # answers of tests already sent: skipped or ignored
+                        runner.receive(timeout)
                     break
         passed = sum(r["verdict"] == "AC" for r in results)
         if first_failure is None:

@@ -168,23 +168,50 @@ class Runner:
     def __init__(self, channel_in, channel_out):
         self.channel_in, self.channel_out = channel_in, channel_out
         self.code = None
+        self._pending = b""
 
     def send(self, message):
         self.channel_out.write((json.dumps(message) + "\n").encode())
         self.channel_out.flush()
 
     def serve(self):
-        for line in self.channel_in:
-            message = json.loads(line)
+        """Answer messages in order. The host pipelines tests (sends several ahead); an "abort" cancels those
+        still queued (each gets {"skipped": true}), so stopping at a first failure costs at most the test that
+        was already running."""
+        queue = []
+        while True:
+            if not self._fill(queue, block=not queue) and not queue:
+                return  # the host closed the channel
+            message = queue.pop(0)
             op = message["op"]
             if op == "quit":
                 return
-            if op == "load":
+            if op == "abort":
+                continue
+            if op == "test" and any(m["op"] == "abort" for m in queue):
+                self.send({"skipped": True})
+            elif op == "load":
                 self.send(self.load(message))
             elif op == "test":
                 self.send(self.run_test(message))
             else:
                 self.send({"ok": False, "verdict": "IE", "detail": f"unknown op {op!r}"})
+
+    def _fill(self, queue, block):
+        """Parse every complete message waiting on the channel (with ``block``, wait for at least one).
+        False at end of input."""
+        fd = self.channel_in.fileno()
+        while True:
+            if not block and not select.select([fd], [], [], 0)[0]:
+                return True
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return False
+            self._pending += chunk
+            *lines, self._pending = self._pending.split(b"\n")
+            queue.extend(json.loads(line) for line in lines if line.strip())
+            if queue:
+                block = False
 
     def load(self, message):
         self.kind, self.entry_point, self.limits = message["kind"], message.get("entry_point"), message["limits"]
@@ -194,7 +221,6 @@ class Runner:
             detail = f"{_type(err).__name__}: {err}"
             return {"ok": False, "verdict": "CE", "detail": detail[:EXCERPT]}
         self.baseline = _address_space_bytes()
-        gc.collect()
         gc.freeze()  # forks then share the runner's objects without the collector copying their pages
         return {"ok": True}
 
@@ -481,7 +507,7 @@ def _set_not_dumpable():
 
 
 def main():
-    channel_in = os.fdopen(os.dup(0), "rb")
+    channel_in = os.fdopen(os.dup(0), "rb", buffering=0)
     channel_out = os.fdopen(os.dup(1), "wb")
     devnull = os.open("/dev/null", os.O_RDWR)
     for fd in (0, 1):
