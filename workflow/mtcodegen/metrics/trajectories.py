@@ -83,7 +83,8 @@ def read_cell(path: str | Path, label: dict[str, Any]) -> CellData:
         raise ValueError(f"{path}: no trajectories (an empty file cannot be scored)")
     problem_ids = sorted(by_problem)
     n_max = max(len(v) for v in by_problem.values())
-    t_max = max(len(pub) for v in by_problem.values() for _, pub, _ in v)
+    # Pad to the cell's configured turns: a cell whose trajectories all stopped early still has a turn-T row.
+    t_max = max(max(len(pub) for v in by_problem.values() for _, pub, _ in v), int(label.get("turns") or 0))
     n_problems = len(problem_ids)
     cost = np.ones((n_problems, n_max), dtype=np.int64)
     public = np.zeros((n_problems, n_max, t_max), dtype=bool)
