@@ -5,6 +5,7 @@
 # for MinJobAge seconds after a job ends.
 #
 #   scripts/slurm/start.sh [STATE_DIR]     default /tmp/mtcodegen-slurm; prints `export SLURM_CONF=...`
+#                                          and links /etc/slurm/slurm.conf to it (jobs read that path)
 #   scripts/slurm/stop.sh  [STATE_DIR]     stops exactly the daemons this script started
 #
 # Installs Debian's slurmctld, slurmd, slurm-client and munge if they are missing (needs root and apt-get).
@@ -30,6 +31,8 @@ if [ -e "$STATE/slurmctld.pid" ] && kill -0 "$(cat "$STATE/slurmctld.pid")" 2>/d
 fi
 mkdir -p "$STATE"/{ctld,d,log,munge}
 chmod 755 "$STATE"
+runuser -u munge -- test -x "$STATE/munge" \
+  || die "the munge user cannot reach $STATE (a parent directory is private): choose another STATE_DIR"
 
 # munge: a private key and socket, so a system munged (if any) is left alone.
 KEY="$STATE/munge/munge.key"
@@ -80,6 +83,14 @@ SlurmdTimeout=60
 NodeName=$HOST NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM_MB State=UNKNOWN
 PartitionName=debug Nodes=$HOST Default=YES MaxTime=INFINITE State=UP
 CONF
+# Jobs need the config at the standard path: the executor plugin drops SLURM_* variables (SLURM_CONF with
+# them) before it runs a job's srun step. A link, so that stop.sh can tell it is ours.
+SYSTEM_CONF=/etc/slurm/slurm.conf
+if [ -e "$SYSTEM_CONF" ] && [ "$(readlink "$SYSTEM_CONF")" != "$CONF" ]; then
+  die "$SYSTEM_CONF exists and is not this cluster's: refusing to replace a real cluster's configuration"
+fi
+mkdir -p /etc/slurm
+ln -sfn "$CONF" "$SYSTEM_CONF"
 export SLURM_CONF="$CONF"
 
 slurmctld -f "$CONF" -i || die "slurmctld did not start (see $STATE/log/slurmctld.log)"

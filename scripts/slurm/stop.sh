@@ -31,5 +31,8 @@ for name in slurmd slurmctld munge/munged; do
     rm -f "$pidfile"
   fi
 done
+if [ "$(readlink /etc/slurm/slurm.conf 2>/dev/null)" = "$STATE/slurm.conf" ]; then
+  rm -f /etc/slurm/slurm.conf
+fi
 [ "$left" = 0 ] && log "stopped (state kept in $STATE)"
 exit "$left"
