@@ -61,6 +61,9 @@ def test_difficulty_rows_cover_every_problem(metrics_dir):
     one = table[(table["name"] == table["name"].iloc[0]) & (table["k"] == 1) & (table["grouping"] == "difficulty")]
     assert sorted(one["group"]) == ["A", "B", "C", "D"] and one["problems"].sum() == 8
     assert set(table["grouping"]) == {"difficulty", "rating"}
+    three_turn = table[(table["turns"] == 3) & (table["grouping"] == "difficulty")]
+    assert {"1@3", "pass@1"} <= set(three_turn["metric"])  # 12 samples x 3 turns per group: 10@30 fits too
+    assert three_turn[three_turn["metric"] == "1@3"]["n"].eq(1).all()
 
 
 def test_ledger_sums_the_attempt_counters(metrics_dir, synth, tmp_path):

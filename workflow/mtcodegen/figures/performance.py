@@ -195,7 +195,7 @@ def instruction_types(metrics_dir, out_prefix):
 def difficulty_cot(metrics_dir, out_prefix):
     """pass@1 per difficulty level, best cell with and without CoT prompts (single turn)."""
     table = read_table(metrics_dir, "per_difficulty")
-    rows = table[(table["grouping"] == "difficulty") & (table["k"] == 1) & (table["turns"] == 1)
+    rows = table[(table["grouping"] == "difficulty") & (table["metric"] == "pass@1") & (table["turns"] == 1)
                  & ~table["finetuned"].astype(bool)].copy()
     rows["cot"] = uses_cot(rows)
     fig, axes = figure()

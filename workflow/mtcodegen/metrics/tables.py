@@ -48,17 +48,8 @@ def pass_at_k_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFra
 def n_at_k_table(cells: list[CellData], config: dict[str, Any], log=print) -> pd.DataFrame:
     rows = []
     for i, cell in enumerate(cells):
-        budget = int(cell.samples.min()) * int(cell.label.get("turns") or cell.max_turns)
-        for n, k in config["n_at_k"]:
-            if k > budget:
-                log(f"{cell.label.get('name')}: {n}@{k} left out: the budget k={k} exceeds samples x turns = {budget}")
-                continue
-            mean, low, high, _ = pass_n_at_k(cell.samples, cell.cost, cell.public, cell.private, n, k,
-                                             config["bootstrap_resamples"], _rng(config, 2, i, n, k))
-            rows.append(cell.columns() | {"metric": f"{n}@{k}", "n": n, "k": k, "value": mean, "ci_low": low,
-                                          "ci_high": high, "problems": len(cell.problem_ids),
-                                          "replicates": max(1, config["bootstrap_resamples"])})
-    return _frame(rows, ["metric", "n", "k", "value", "ci_low", "ci_high", "problems", "replicates"])
+        rows += [cell.columns() | row for row in _n_at_k_rows(cell, config, (2, i), log)]
+    return _frame(rows, ["metric", "n", "k", "value", "ci_low", "ci_high", "problems", "samples_min", "replicates"])
 
 
 def per_turn_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFrame:
@@ -87,11 +78,30 @@ def per_difficulty_table(cells: list[CellData], config: dict[str, Any]) -> pd.Da
                 keep = labels == group
                 sub = CellData(cell.label, [p for p, k in zip(cell.problem_ids, keep) if k], cell.samples[keep],
                                cell.cost[keep], cell.public[keep], cell.private[keep])
+                head = cell.columns() | {"grouping": grouping, "group": group}
                 for row in _pass_rows(sub, final[keep], config["pass_at_k"], config, (4, i, g, j)):
-                    rows.append(cell.columns() | {"grouping": grouping, "group": group,
-                                                  "metric": f"pass@{row['k']}"} | row)
-    return _frame(rows, ["grouping", "group", "metric", "k", "value", "ci_low", "ci_high", "problems",
+                    rows.append(head | {"metric": f"pass@{row['k']}"} | row)
+                for row in _n_at_k_rows(sub, config, (5, i, g, j)):
+                    rows.append(head | row)
+    return _frame(rows, ["grouping", "group", "metric", "n", "k", "value", "ci_low", "ci_high", "problems",
                          "samples_min"])
+
+
+def _n_at_k_rows(cell: CellData, config: dict[str, Any], salt, log=None) -> list[dict[str, Any]]:
+    """pass n@k rows for the (n, k) pairs whose attempt budget the cell can spend."""
+    rows = []
+    budget = int(cell.samples.min()) * int(cell.label.get("turns") or cell.max_turns)
+    for n, k in config["n_at_k"]:
+        if k > budget:
+            if log:
+                log(f"{cell.label.get('name')}: {n}@{k} left out: the budget k={k} exceeds samples x turns = {budget}")
+            continue
+        mean, low, high, _ = pass_n_at_k(cell.samples, cell.cost, cell.public, cell.private, n, k,
+                                         config["bootstrap_resamples"], _rng(config, *salt, n, k))
+        rows.append({"metric": f"{n}@{k}", "n": n, "k": k, "value": mean, "ci_low": low, "ci_high": high,
+                     "problems": len(cell.problem_ids), "samples_min": int(cell.samples.min()),
+                     "replicates": max(1, config["bootstrap_resamples"])})
+    return rows
 
 
 def similarity_table(cells: list[CellData]) -> pd.DataFrame:
