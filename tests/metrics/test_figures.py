@@ -69,3 +69,19 @@ def test_missing_tables_are_named(tmp_path, capsys):
     assert main(["figure", "cot_gain", "--metrics-dir", str(tmp_path), "--out-prefix", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
     assert "metrics table not found" in err and "pass_at_k.csv" in err
+
+
+def test_reference_table_command_checks_and_strips_comments(tmp_path, capsys):
+    ref = tmp_path / "ref.csv"
+    ref.write_text("# a comment\nmetric,model,dataset,setting,value,citation\npass@1,m,cc,single-turn,30.0,Table 1\n")
+    assert main(["reference-table", "--reference", str(ref), "--out", str(tmp_path / "o" / "r.csv")]) == 0
+    assert (tmp_path / "o" / "r.csv").read_text().splitlines() == [
+        "metric,model,dataset,setting,value,citation", "pass@1,m,cc,single-turn,30.0,Table 1"]
+    ref.write_text("metric,value\npass@1,30\n")
+    assert main(["reference-table", "--reference", str(ref), "--out", str(tmp_path / "r.csv")]) == 2
+    assert "lacks column(s) model, dataset, setting, citation" in capsys.readouterr().err
+
+
+def test_shipped_reference_table_is_valid(project_root, tmp_path):
+    assert main(["reference-table", "--reference", str(project_root / "workflow/report/reference.csv"),
+                 "--out", str(tmp_path / "r.csv")]) == 0

@@ -1,0 +1,29 @@
+"""`mtcodegen reference-table --reference workflow/report/reference.csv --out D/reference.csv`: check the table
+of numbers reported in arXiv 2410.08105 (every row cited) and write it without its comment lines, for the
+report and the reproduced-vs-reported figure."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from .analyses import REFERENCE_COLUMNS, read_reference
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--reference", required=True, help="the reference CSV (# lines are comments)")
+    parser.add_argument("--out", required=True, help="where to write the checked table")
+
+
+def run(args: argparse.Namespace) -> int:
+    table = read_reference(args.reference)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    os.close(fd)
+    table.to_csv(tmp, index=False, columns=list(REFERENCE_COLUMNS) + [c for c in table if c not in REFERENCE_COLUMNS])
+    os.replace(tmp, out)
+    print(f"{len(table)} reference rows -> {out}")
+    return 0
