@@ -11,6 +11,7 @@ import copy
 import hashlib
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -317,3 +318,35 @@ def test_no_two_nodes_share_a_directory(project_root):
     directories = [plan.path(n) for nodes in plan.nodes.values() for n in nodes.values()]
     assert len(directories) == len(set(directories)) > 5000
     assert os.path.commonpath(directories) == plan.config["results_dir"]
+
+
+# --- garbage collection -------------------------------------------------------------------------------
+
+
+def test_gc_lists_and_removes_only_unreferenced_nodes(workflow_copy, tiny_config):
+    config = ["--configfile", str(tiny_config)]
+    current = workflow_copy.data_targets(tiny_config)
+    workflow_copy.snakemake(*config, targets=current)
+    kept = file_identities(workflow_copy.root)
+    data = workflow_copy.root / "data" / "mbpp.jsonl"
+    original = data.read_bytes()
+    data.write_bytes(b"".join(reversed(original.splitlines(keepends=True))))
+    orphan = sorted(set(workflow_copy.data_targets(tiny_config)) - set(current))  # the edited dataset's node
+    workflow_copy.snakemake(*config, targets=orphan)
+    data.write_bytes(original)
+    orphan_dirs = sorted({str(Path(t).parent) for t in orphan})
+    assert len(orphan_dirs) == 1
+
+    def gc(*extra):
+        proc = subprocess.run([str(Path(sys.executable).parent / "mtcodegen"), "gc", "--config", str(tiny_config), *extra],
+                              cwd=workflow_copy.root, env=workflow_copy.env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    listed = gc()
+    assert orphan_dirs[0] in listed and "1 node directories" in listed
+    assert (workflow_copy.root / orphan_dirs[0]).is_dir(), "listing must not remove anything"
+    gc("--delete")
+    assert not (workflow_copy.root / orphan_dirs[0]).exists()
+    assert file_identities(workflow_copy.root) == kept
+    assert "0 node directories" in gc()
