@@ -160,3 +160,26 @@ def test_problem_missing_a_field_is_named(tmp_path, library, make_cell, field):
     del problem[field]
     with pytest.raises(ValueError, match=f"problem 'toy/1': missing field '{field}'"):
         select_problems([problem], None)
+
+
+class ErroringBackend(ScriptedBackend):
+    """Fails the reasoning call of problem toy/bad (finish_reason "error"), answers everything else."""
+
+    def chat(self, conversations, params):
+        out = super().chat(conversations, params)
+        for conversation, completions in zip(conversations, out):
+            if "toy/bad" in conversation[1]["content"] and len(conversation) == 2:
+                completions[0] = type(completions[0])("", 0, 0, "error")
+        return out
+
+
+def test_a_failed_backend_call_ends_only_that_trajectory(library, make_cell):
+    backend, judge = ErroringBackend(responses=[REASONING, FAIL, REASONING, PASS]), FakeJudge()
+    c = make_cell(reasoning="explain_io_pairs", turns=2)
+    bad, good = run_batch([stdio_problem("toy/bad"), stdio_problem("toy/good")], cell=c, sampling={"samples": 1},
+                          prompts=library.for_cell(c), backend=backend, judge=judge)
+    assert bad["finish"] == "error" and len(bad["attempts"]) == 1
+    assert bad["attempts"][0]["public"]["detail"] == "generation error" and bad["attempts"][0]["code"] is None
+    assert bad["messages"][-1]["role"] == "assistant"  # no code request after the failed reasoning call
+    assert good["finish"] == "public_pass" and len(good["attempts"]) == 2
+    assert [len(b) for b in backend.calls] == [2, 1, 1, 1]  # the failed one drops out of every later call

@@ -188,16 +188,12 @@ def run_batch(
                 text, _ = clean_text(c.text)
                 t.messages.append({"role": "assistant", "content": text})
                 reasoning_out[id(t)] = (text, c)
-            for t in live:
-                ask = ([instruction[1]] if instruction else []) + [code_block[id(t)]]
-                t.messages.append({"role": "user", "content": "\n\n".join(ask)})
-        else:
-            for t in live:
-                ask = [t.next_user] + ([instruction[1]] if instruction else []) + [code_block[id(t)]]
-                t.messages.append({"role": "user", "content": "\n\n".join(ask)})
         # A trajectory whose reasoning call failed does not get a code call.
-        coding = [t for t in live if reasoning_out.get(id(t), (None, None))[1] is None
-                  or reasoning_out[id(t)][1].finish_reason != "error"]
+        coding = [t for t in live if id(t) not in reasoning_out or reasoning_out[id(t)][1].finish_reason != "error"]
+        for t in coding:
+            opening = [] if reasoning else [t.next_user]
+            ask = opening + ([instruction[1]] if instruction else []) + [code_block[id(t)]]
+            t.messages.append({"role": "user", "content": "\n\n".join(ask)})
         completions, elapsed = _chat(backend, coding, sampling, turn, 1, stats) if coding else ([], 0.0)
         gen_s += elapsed
         by_id = {id(t): c for t, c in zip(coding, completions)}
