@@ -19,6 +19,7 @@ import time
 COMMANDS: dict[str, tuple[str, str]] = {
     "check-config": ("mtcodegen.commands.check_config", "validate a config and print its grid"),
     "index": ("mtcodegen.commands.index", "write the readable-name -> hash index of a config's results"),
+    "gc": ("mtcodegen.commands.gc", "list (or --delete) results that no given config references"),
     "prepare-data": ("mtcodegen.data.cli", "normalize one dataset split into a problems file"),
     "partition": ("mtcodegen.data.partition", "carve a named part out of a problems file"),
     "judge": ("mtcodegen.sandbox.cli", "judge a program on a tests file in the sandbox"),
