@@ -50,7 +50,7 @@ def digest_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-_FILE_DIGESTS: dict[tuple[str, int, int], str] = {}
+_FILE_DIGESTS: dict[tuple[str, int, int], str] = {}  # (absolute path, size, mtime_ns) -> sha256
 
 
 def digest_file(path: str | os.PathLike) -> str:
@@ -60,7 +60,8 @@ def digest_file(path: str | os.PathLike) -> str:
         stat = path.stat()
     except FileNotFoundError:
         raise FileNotFoundError(f"file not found: {path}") from None
-    key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    # abspath, not resolve(): no syscall per component, and plans read the same few prompt files thousands of times.
+    key = (os.path.abspath(path), stat.st_size, stat.st_mtime_ns)
     if key not in _FILE_DIGESTS:
         sha = hashlib.sha256()
         with open(path, "rb") as handle:
