@@ -124,3 +124,16 @@ def test_plan_mode_refuses_another_node(project_root, tmp_path, synth, capsys):
     assert main(["metrics", "--plan-config", str(project_root / "config.yaml"), "--node", "0" * 16,
                  "--inputs", str(good), "--out-dir", str(tmp_path / "o")]) == 2
     assert "not 0000000000000000" in capsys.readouterr().err
+
+
+def test_a_rows_interval_does_not_depend_on_the_other_cells(synth, tmp_path):
+    from mtcodegen.metrics.tables import n_at_k_table, pass_at_k_table
+
+    a, b = synth.label("a", turns=3), synth.label("b", turns=3)
+    cells = [read_cell(synth.write_cell(tmp_path / f"{x['name']}.jsonl.gz", x, problems=4, samples=3, seed=j), x)
+             for j, x in enumerate((a, b))]
+    config = {"pass_at_k": [1], "n_at_k": [[1, 3]], "bootstrap_resamples": 200, "seed": 0}
+    for table in (pass_at_k_table, n_at_k_table):
+        both = table(cells, config).set_index("name")
+        alone = table(cells[1:], config).set_index("name")
+        assert both.loc["b", ["value", "ci_low", "ci_high"]].tolist() == alone.loc["b", ["value", "ci_low", "ci_high"]].tolist()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,11 @@ from .trajectories import LABEL_COLUMNS, CellData
 def _rng(config: dict[str, Any], *salt: int) -> np.random.Generator:
     # One stream per (table, cell, k...) so that adding a cell or a k never changes another row's interval.
     return np.random.default_rng([config.get("seed", 0), *salt])
+
+
+def _cell_salt(cell: CellData) -> int:
+    """A cell's random stream is keyed by its name, not its position in the grid."""
+    return zlib.crc32(str(cell.label.get("name")).encode())
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
@@ -38,7 +44,8 @@ def _pass_rows(cell: CellData, correct: np.ndarray, ks: list[int], config, salt)
 
 def pass_at_k_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFrame:
     rows = []
-    for i, cell in enumerate(cells):
+    for cell in cells:
+        i = _cell_salt(cell)
         final = cell.success_at_turn(cell.max_turns)
         for row in _pass_rows(cell, final, config["pass_at_k"], config, (1, i)):
             rows.append(cell.columns() | {"metric": f"pass@{row['k']}"} | row)
@@ -47,7 +54,8 @@ def pass_at_k_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFra
 
 def n_at_k_table(cells: list[CellData], config: dict[str, Any], log=print) -> pd.DataFrame:
     rows = []
-    for i, cell in enumerate(cells):
+    for cell in cells:
+        i = _cell_salt(cell)
         rows += [cell.columns() | row for row in _n_at_k_rows(cell, config, (2, i), log)]
     return _frame(rows, ["metric", "n", "k", "value", "ci_low", "ci_high", "problems", "samples_min", "replicates"])
 
@@ -55,7 +63,8 @@ def n_at_k_table(cells: list[CellData], config: dict[str, Any], log=print) -> pd
 def per_turn_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFrame:
     """pass@k of the code a trajectory holds after t attempts, and how many trajectories still run at t."""
     rows = []
-    for i, cell in enumerate(cells):
+    for cell in cells:
+        i = _cell_salt(cell)
         mask = np.arange(cell.cost.shape[1])[None, :] < cell.samples[:, None]
         for turn in range(1, cell.max_turns + 1):
             active = float(((cell.cost >= turn) & mask).sum() / mask.sum())
@@ -68,7 +77,8 @@ def per_turn_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFram
 
 def per_difficulty_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFrame:
     rows = []
-    for i, cell in enumerate(cells):
+    for cell in cells:
+        i = _cell_salt(cell)
         final = cell.success_at_turn(cell.max_turns)
         for g, grouping in enumerate(("difficulty", "rating")):
             labels = np.array([cell.groups.get(pid, {}).get(grouping, "unknown") for pid in cell.problem_ids])
