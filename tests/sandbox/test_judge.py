@@ -161,3 +161,11 @@ def test_judge_cli_with_test_records_and_problem_file(tmp_path):
     assert wa.returncode == 1 and wa.stdout.startswith("WA 0/1")
     ambiguous = subprocess.run(base + ["--tests", str(tmp_path / "problems.jsonl")], capture_output=True, text=True)
     assert ambiguous.returncode == 2 and "pick one with --problem-id" in ambiguous.stderr
+
+
+def test_warm_jails_are_bounded_across_many_limits():
+    with Judge(mode="nsjail", workers=1) as small:
+        for memory in (128, 192, 256, 320):
+            (verdict,) = small.run([JudgeRequest(program=DOUBLE, tests=TESTS[:1], limits=Limits(memory_mb=memory))])
+            assert verdict["verdict"] == "AC"
+        assert sum(map(len, small._idle.values())) <= 2

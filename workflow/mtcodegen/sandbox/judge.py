@@ -2,7 +2,7 @@
 
 At most one jail launch per request (a program and its test batch), usually none: warm jails are reused.
 The runner compiles the program once and forks per test.
-The host sends the tests one by one, compares each outcome with the expected output outside the jail, and stops
+The host sends the tests (a few ahead, pipelined), compares each outcome with the expected output outside the jail, and stops
 at the first failure when asked. Requests run in a thread pool (the work happens in the jails' processes), and
 identical requests are judged once (VerdictCache).
 """
@@ -226,12 +226,18 @@ class Judge:
     def _release(self, runner, limits: Limits) -> None:
         key = (limits.memory_mb, limits.processes)
         fresh = time.monotonic() - runner.started < JAIL_LIFETIME_S / 2
+        retired = []
         with self._idle_lock:
             idle = self._idle.setdefault(key, [])
             if fresh and runner.process.poll() is None and len(idle) < self.workers and not self._closed:
                 idle.append(runner)
-                return
-        runner.close()
+                runner = None
+                # Problems with many different limits must not pile up idle jails: keep 2 per worker at most.
+                while sum(map(len, self._idle.values())) > 2 * self.workers:
+                    other = max(self._idle, key=lambda k: len(self._idle[k]) - (k == key) * 1000)
+                    retired.append(self._idle[other].pop(0))
+        for old in retired + ([runner] if runner else []):
+            old.close()
 
     def _serve(self, runner, request: JudgeRequest, started: float) -> dict[str, Any]:
         limits, total = request.limits, len(request.tests)
