@@ -66,7 +66,7 @@ def test_sigkill_mid_cell_then_rerun_keeps_finished_shards(tmp_path):
     shards = out.parent / "shards"
     env = os.environ | {"PYTHONUNBUFFERED": "1"}
     cmd = [sys.executable, str(DRIVER), str(tmp_path / "p.jsonl.gz"), str(out)]
-    proc = subprocess.Popen(cmd + ["0.25"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd + ["0.5"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 60
     while len(list(shards.glob("shard-*.jsonl.gz"))) < 3 and time.time() < deadline:
         time.sleep(0.05)
