@@ -30,9 +30,9 @@ def train_file(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_checkpoint(smollm2_checkpoint, tmp_path_factory) -> Path:
-    from mtcodegen.models.torch_env import hide_broken_torch_extensions
+    from mtcodegen.finetune.torch_env import hide_unused_torch_extensions
 
-    hide_broken_torch_extensions()
+    hide_unused_torch_extensions()
     import torch
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mtcodegen.models.torch_env import hide_broken_torch_extensions
+from mtcodegen.finetune.torch_env import hide_unused_torch_extensions
 
-hide_broken_torch_extensions()
+hide_unused_torch_extensions()
 
 pytestmark = pytest.mark.slow  # needs the SmolLM2 tokenizer (the smollm2_checkpoint fixture)
 
