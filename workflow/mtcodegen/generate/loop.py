@@ -12,6 +12,7 @@ injected, so the loop runs unchanged with vLLM and nsjail, or with a scripted ba
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from .backends.base import Backend, Completion, SamplingParams
 from .extract import extract_code
 from .feedback import TRACE_GRANULARITY, feedback_values, format_call
 from .prompts import CellPrompts, render
+
+log = logging.getLogger("mtcodegen.generate")
 
 # Responses past this size are cut before they are stored (max_tokens keeps real ones far below it).
 MAX_RESPONSE_CHARS = 1_000_000
@@ -233,6 +236,11 @@ def run_batch(
         if len(verdicts) != len(to_judge):
             raise RuntimeError(f"the judge returned {len(verdicts)} verdicts for {len(to_judge)} programs")
         judged = {id(a): v for (_, a), v in zip(to_judge, verdicts)}
+        passed = sum(v.get("verdict") == "AC" for v in verdicts)
+        tokens = sum(a["completion_tokens"] for _, a in attempts)
+        log.info("turn %d/%d: %d live trajectories, %d public passes, %d completion tokens in %.1f s (%.1f tok/s),"
+                 " judged in %.1f s", turn, turns, len(live), passed, tokens, gen_s, tokens / gen_s if gen_s else 0.0,
+                 judge_s)
         for t, attempt in attempts:
             error = attempt["finish_reason"] == "error"
             verdict = judged.get(id(attempt)) or no_code_verdict(t.problem, "generation error" if error else NO_CODE)
