@@ -137,7 +137,7 @@ def outcome(tmp_path_factory):
     started = time.monotonic()
     with judge:
         verdicts = judge.run([request for request, _ in table.values()])
-        cgroups_during = judge.launcher.cgroups.leftovers()
+        cgroups_during = judge.launcher.leftover_cgroups()
     elapsed = time.monotonic() - started
     os.chdir(old_cwd)
     del os.environ["MTCODEGEN_CANARY"]
@@ -156,8 +156,9 @@ def outcome(tmp_path_factory):
         "workdir": workdir,
         "tmp_new": {p.name for p in Path("/tmp").iterdir()} - tmp_before,
         "processes": sorted(set(_jail_processes()) - processes_before),
-        "cgroups": judge.launcher.cgroups.leftovers(),
+        "cgroups": judge.launcher.leftover_cgroups(),
         "cgroups_during": cgroups_during,
+        "cgroup_version": judge.launcher.cgroups.version,
         "connected": connected,
         "elapsed": elapsed,
     }
@@ -197,6 +198,8 @@ def test_host_is_unchanged(outcome):
     assert not Path("/usr/lib/mtcodegen_pwned").exists()
     assert not outcome["connected"], "a jailed program reached a loopback listener of the host"
     assert outcome["processes"] == [], f"processes left running as uid 65534: {outcome['processes']}"
+    if outcome["cgroup_version"]:  # the warm jails were in their cgroups while the judge was open
+        assert outcome["cgroups_during"], "cgroups are writable here, yet no per-jail cgroup was created"
     assert outcome["cgroups"] == [], f"per-jail cgroups left behind: {outcome['cgroups']}"
     leftovers = [n for n in outcome["tmp_new"] if n.startswith("mtcodegen-nsjail-") or n.startswith("nsjail")]
     assert leftovers == [], f"temporary files left in /tmp: {leftovers}"

@@ -64,14 +64,15 @@ def _fake_v1(tmp_path, writable=True):
 
 def test_cgroup_v1_detection(tmp_path):
     root, proc = _fake_v1(tmp_path)
-    setup = cgroups.detect(root, proc)
+    setup = cgroups.detect(root, proc, name="judge-1")
     assert setup.version == 1
-    assert setup.memory_parent == f"user.slice/{cgroups.PARENT_NAME}"
-    assert (root / "memory" / "user.slice" / cgroups.PARENT_NAME).is_dir()
+    assert setup.memory_parent == "user.slice/judge-1"
+    assert (root / "memory" / "user.slice" / "judge-1").is_dir()
     (root / "pids" / setup.pids_parent / "NSJAIL.123").mkdir()
     assert setup.leftovers() == [str(root / "pids" / setup.pids_parent / "NSJAIL.123")]
-    setup.remove_leftovers()
-    assert setup.leftovers() == []
+    setup.remove()
+    assert setup.leftovers() == [] and not (root / "memory" / "user.slice" / "judge-1").exists()
+    assert cgroups.unique_parent_name() != cgroups.unique_parent_name()
 
 
 def test_cgroup_v2_detection(tmp_path):
@@ -82,11 +83,11 @@ def test_cgroup_v2_detection(tmp_path):
     proc = tmp_path / "cgroup"
     proc.write_text("0::/system.slice/job.scope\n")
     # The kernel fills cgroup.controllers of a new child; a plain directory does not, so fake it.
-    parent = own / cgroups.PARENT_NAME
+    parent = own / "judge-2"
     parent.mkdir()
     (parent / "cgroup.controllers").write_text("memory pids\n")
     (parent / "cgroup.subtree_control").write_text("")
-    setup = cgroups.detect(root, proc)
+    setup = cgroups.detect(root, proc, name="judge-2")
     assert setup.version == 2 and setup.memory_parent == str(parent)
     assert (parent / "cgroup.subtree_control").read_text() == "+memory +pids"
 

@@ -10,10 +10,16 @@ falls back to rlimits (address space, process count), which are enforced in any 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-PARENT_NAME = "mtcodegen-judge"
+PARENT_NAME = "mtcodegen-judge"  # + "-<pid>-<n>": one parent per Judge, removed when it closes
+_instances = iter(range(1 << 30))
+
+
+def unique_parent_name() -> str:
+    return f"{PARENT_NAME}-{os.getpid()}-{next(_instances)}"
 
 
 @dataclass(frozen=True)
@@ -25,23 +31,32 @@ class CgroupSetup:
     pids_parent: str = ""
     reason: str = ""  # why cgroups are not used, when version is None
 
-    def leftovers(self) -> list[str]:
-        """Per-jail cgroups that still exist (nsjail removes its own; a killed nsjail may not)."""
-        found = []
-        for mount, parent in ((self.memory_mount, self.memory_parent), (self.pids_mount, self.pids_parent)):
-            if not mount:
-                continue
-            base = Path(mount) / parent if self.version == 1 else Path(parent)
-            if base.is_dir():
-                found += [str(p) for p in base.iterdir() if p.is_dir() and p.name.startswith("NSJAIL")]
-        return found
+    def _parents(self) -> list[Path]:
+        pairs = ((self.memory_mount, self.memory_parent), (self.pids_mount, self.pids_parent))
+        return [Path(mount) / parent if self.version == 1 else Path(parent) for mount, parent in pairs if mount]
 
-    def remove_leftovers(self) -> None:
-        for path in self.leftovers():
-            try:
-                os.rmdir(path)
-            except OSError:
-                pass
+    def leftovers(self) -> list[str]:
+        """Per-jail cgroups (NSJAIL.<pid>) of this judge that still exist: nsjail removes its own at exit, a
+        killed nsjail may not. Each Judge has its own parent, so other judges' live jails never show here."""
+        return [str(p) for base in self._parents() if base.is_dir() for p in base.iterdir()
+                if p.is_dir() and p.name.startswith("NSJAIL")]
+
+    def remove(self, wait_s: float = 2.0) -> None:
+        """Remove the per-jail cgroups and our parent; a cgroup whose processes are still exiting cannot be
+        removed yet, so retry a moment."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            busy = False
+            for path in self.leftovers() + [str(p) for p in self._parents()]:
+                try:
+                    os.rmdir(path)
+                except FileNotFoundError:
+                    pass
+                except OSError:
+                    busy = True
+            if not busy or time.monotonic() > deadline:
+                return
+            time.sleep(0.05)
 
 
 def _own_cgroups(proc_cgroup: Path) -> dict[str, str]:
@@ -55,24 +70,25 @@ def _own_cgroups(proc_cgroup: Path) -> dict[str, str]:
 
 
 def detect(root: str | os.PathLike = "/sys/fs/cgroup", proc_cgroup: str | os.PathLike = "/proc/self/cgroup",
-           create: bool = True) -> CgroupSetup:
-    """Find a usable hierarchy and (with ``create``) make our parent directory in it."""
+           create: bool = True, name: str | None = None) -> CgroupSetup:
+    """Find a usable hierarchy and (with ``create``) make our parent directory ``name`` in it."""
+    name = name or unique_parent_name()
     root, proc_cgroup = Path(root), Path(proc_cgroup)
     try:
         own = _own_cgroups(proc_cgroup)
     except OSError as err:
         return CgroupSetup(None, reason=f"cannot read {proc_cgroup}: {err}")
     if (root / "cgroup.controllers").exists():
-        return _detect_v2(root, own.get("", "/"), create)
+        return _detect_v2(root, own.get("", "/"), create, name)
     if (root / "memory").is_dir() and (root / "pids").is_dir():
-        return _detect_v1(root, own, create)
+        return _detect_v1(root, own, create, name)
     return CgroupSetup(None, reason=f"no cgroup v1 memory+pids or v2 hierarchy under {root}")
 
 
-def _detect_v1(root: Path, own: dict[str, str], create: bool) -> CgroupSetup:
+def _detect_v1(root: Path, own: dict[str, str], create: bool, name: str) -> CgroupSetup:
     parents = {}
     for controller in ("memory", "pids"):
-        relative = (own.get(controller, "/").strip("/") + "/" + PARENT_NAME).strip("/")
+        relative = (own.get(controller, "/").strip("/") + "/" + name).strip("/")
         directory = root / controller / relative
         try:
             if create:
@@ -85,12 +101,12 @@ def _detect_v1(root: Path, own: dict[str, str], create: bool) -> CgroupSetup:
     return CgroupSetup(1, str(root / "memory"), parents["memory"], str(root / "pids"), parents["pids"])
 
 
-def _detect_v2(root: Path, own_path: str, create: bool) -> CgroupSetup:
+def _detect_v2(root: Path, own_path: str, create: bool, name: str) -> CgroupSetup:
     """v2: nsjail creates NSJAIL.<pid> under a parent directory whose subtree_control enables memory and pids.
     That parent is a child of our own cgroup, so our cgroup must pass those controllers down (its
     cgroup.subtree_control; on a systemd machine, a delegated unit)."""
     own_dir = root / own_path.strip("/")
-    parent = own_dir / PARENT_NAME
+    parent = own_dir / name
     try:
         if create:
             parent.mkdir(exist_ok=True)

@@ -294,7 +294,10 @@ class NsjailLauncher:
         return RunnerProcess([str(self.binary), "--config", path], cleanup=[path], env={})
 
     def after_close(self) -> None:
-        self.cgroups.remove_leftovers()
+        self.cgroups.remove()
+
+    def leftover_cgroups(self) -> list[str]:
+        return self.cgroups.leftovers()
 
 
 class UnsafeLocalLauncher:

@@ -226,91 +226,61 @@ class Runner:
 
     # -- one test ---------------------------------------------------------------------------------------
     def run_test(self, message):
-        limits = self.limits
+        # stdin, stdout, stderr and the report channel are memory files, not pipes: the test never blocks on a
+        # full pipe, so the runner sleeps until the test ends or its time is up (one wake-up per test), and a
+        # daemon holding stdout open cannot hold the runner. RLIMIT_FSIZE caps what each file can take.
         stdin_fd = os.memfd_create("stdin")
         os.write(stdin_fd, message.get("input", "").encode())
         os.lseek(stdin_fd, 0, os.SEEK_SET)
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        rep_r, rep_w = os.pipe()
+        files = [os.memfd_create(name) for name in ("stdout", "stderr", "report")]
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:  # the test process: never returns
             try:
-                os.close(out_r), os.close(err_r), os.close(rep_r)
-                self.child(message, stdin_fd, out_w, err_w, rep_w)
+                self.child(message, stdin_fd, *files)
             finally:
                 os._exit(120)
-        for fd in (stdin_fd, out_w, err_w, rep_w):
-            os.close(fd)
-        return self.supervise(pid, started, out_r, err_r, rep_r, limits)
+        os.close(stdin_fd)
+        try:
+            return self.supervise(pid, started, files, self.limits)
+        finally:
+            for fd in files:
+                os.close(fd)
 
-    def supervise(self, pid, started, out_r, err_r, rep_r, limits):
+    def supervise(self, pid, started, files, limits):
         cap = limits["output_kb"] * 1024
-        wall_limit = limits["wall_s"]
-        buffers = {out_r: bytearray(), err_r: bytearray(), rep_r: bytearray()}
-        sizes = {out_r: 0, err_r: 0, rep_r: 0}
         pidfd = os.pidfd_open(pid)
-        status, rusage, killed = None, None, None
-        open_fds = [out_r, err_r, rep_r]
-        while status is None:
-            remaining = wall_limit - (time.monotonic() - started)
-            if remaining <= 0:
-                os.kill(pid, signal.SIGKILL)
-                killed = "timeout"
-                remaining = 5.0
-            ready, _, _ = select.select(open_fds + [pidfd], [], [], remaining)
-            for fd in ready:
-                if fd == pidfd:
-                    _, status, rusage = os.wait4(pid, 0)
-                    continue
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    open_fds.remove(fd)
-                    continue
-                sizes[fd] += _len(chunk)
-                room = cap + 1 - _len(buffers[fd])
-                if room > 0:
-                    buffers[fd] += chunk[:room]
-                if sizes[out_r] + sizes[err_r] > cap or sizes[rep_r] > 64 * cap:
-                    if killed is None:
-                        os.kill(pid, signal.SIGKILL)
-                        killed = "output_limit"
-            if killed == "timeout" and status is None:
-                _, status, rusage = os.wait4(pid, 0)
+        killed = None
+        if not select.select([pidfd], [], [], max(0.0, limits["wall_s"] - (time.monotonic() - started)))[0]:
+            os.kill(pid, signal.SIGKILL)
+            killed = "timeout"
+        _, status, rusage = os.wait4(pid, 0)
         wall = time.monotonic() - started
         os.close(pidfd)
-        self.kill_leftovers(pid)
-        # Drain what the test wrote before it ended (the leftovers are dead, so every pipe reaches EOF).
-        for fd in open_fds:
-            while True:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    break
-                sizes[fd] += _len(chunk)
-                room = cap + 1 - _len(buffers[fd])
-                if room > 0:
-                    buffers[fd] += chunk[:room]
-        for fd in (out_r, err_r, rep_r):
-            os.close(fd)
+        self.kill_leftovers(pid)  # before reading: nothing writes to the files any more
+        sizes, contents = [], []
+        for fd in files:
+            sizes.append(os.fstat(fd).st_size)
+            contents.append(os.pread(fd, cap + 1, 0))
         clear_scratch()
-        cpu = rusage.ru_utime + rusage.ru_stime
-        if killed is None and sizes[out_r] + sizes[err_r] > cap:
+        signaled = os.WIFSIGNALED(status)
+        if killed is None and (sizes[0] + sizes[1] > cap or sizes[2] > cap
+                               or (signaled and os.WTERMSIG(status) == signal.SIGXFSZ)):
             killed = "output_limit"
         outcome = {
-            "status": killed or ("signaled" if os.WIFSIGNALED(status) else "exited"),
+            "status": killed or ("signaled" if signaled else "exited"),
             "code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            "cpu_s": round(cpu, 4),
+            "signal": os.WTERMSIG(status) if signaled else None,
+            "cpu_s": round(rusage.ru_utime + rusage.ru_stime, 4),
             "wall_s": round(wall, 4),
             "memory_kb": rusage.ru_maxrss,
-            "stdout": buffers[out_r][:cap].decode("utf-8", "replace"),
-            "stderr": buffers[err_r][-EXCERPT:].decode("utf-8", "replace"),
-            "stdout_bytes": sizes[out_r],
+            "stdout": contents[0][:cap].decode("utf-8", "replace"),
+            "stderr": contents[1][-EXCERPT:].decode("utf-8", "replace"),
+            "stdout_bytes": sizes[0],
             "report": None,
         }
-        # The report pipe carries JSON lines; the last result line wins, trace lines are collected.
-        for line in bytes(buffers[rep_r]).split(b"\n"):
+        # The report file holds JSON lines; the last result line wins, trace lines are collected.
+        for line in contents[2].split(b"\n"):
             try:
                 item = json.loads(line)
             except ValueError:
@@ -447,7 +417,8 @@ class Runner:
             (resource.RLIMIT_AS, as_limit),
             (resource.RLIMIT_CPU, limits["cpu_rlimit_s"]),
             (resource.RLIMIT_NPROC, limits["processes"]),
-            (resource.RLIMIT_FSIZE, limits["output_kb"] * 1024 * 4),
+            # Every file, stdout/stderr/the report included, stops at the output limit (SIGXFSZ -> OLE).
+            (resource.RLIMIT_FSIZE, limits["output_kb"] * 1024 + 1),
             (resource.RLIMIT_CORE, 0),
             (resource.RLIMIT_NOFILE, 256),
         ]
