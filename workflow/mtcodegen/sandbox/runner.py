@@ -13,7 +13,7 @@ its stdin/stdout, one JSON object per line:
 
 The runner never decides AC/WA: expected outputs never enter the jail, the host compares. Each test runs in a
 fresh fork of the runner (which has already compiled the program and imported common modules), with its own
-rlimits, stdin in a memfd, stdout/stderr on pipes read with a cap, and a private report pipe (fd 3) for the
+rlimits, stdin/stdout/stderr in memory files capped by RLIMIT_FSIZE, and a private report file (fd 3) for the
 exception name or the serialized return value. Being PID 1, the runner cannot be killed from inside the
 namespace (the kernel drops signals to init that it has no handler for), and ``kill(-1, SIGKILL)`` after each
 test removes every process the test left behind (daemons, fork bombs).
@@ -260,8 +260,9 @@ class Runner:
         self.kill_leftovers(pid)  # before reading: nothing writes to the files any more
         sizes, contents = [], []
         for fd in files:
-            sizes.append(os.fstat(fd).st_size)
-            contents.append(os.pread(fd, cap + 1, 0))
+            size = os.fstat(fd).st_size
+            sizes.append(size)
+            contents.append(os.pread(fd, min(size, cap + 1), 0) if size else b"")
         clear_scratch()
         signaled = os.WIFSIGNALED(status)
         if killed is None and (sizes[0] + sizes[1] > cap or sizes[2] > cap
