@@ -15,14 +15,15 @@ from .loop import PublicCheck
 
 class SandboxPublicJudge:
     def __init__(self, execution: dict[str, Any]):
-        try:
-            from ..sandbox import Judge, JudgeRequest, Limits
-        except ImportError as err:
-            raise RuntimeError(f"the sandbox (mtcodegen.sandbox) is not available: {err}") from err
+        from ..sandbox import Judge, JudgeRequest, Limits, SandboxUnavailable
+
         self._request, self._limits = JudgeRequest, Limits
         self.execution = execution
-        self.judge = Judge(mode=execution.get("sandbox", "nsjail"), workers=int(execution.get("workers", 0)))
-        self.judge.__enter__()
+        mode = execution.get("sandbox", "nsjail")
+        try:
+            self.judge = Judge(mode=mode, workers=int(execution.get("workers", 0)))
+        except SandboxUnavailable as err:  # a setting to change, not a crash: one clear line from the CLI
+            raise ValueError(f"execution.sandbox {mode!r} cannot run on this machine: {err}") from None
 
     def __call__(self, checks: Sequence[PublicCheck]) -> list[dict[str, Any]]:
         requests = [
@@ -41,4 +42,4 @@ class SandboxPublicJudge:
         return [dict(v) for v in self.judge.run(requests)]
 
     def close(self) -> None:
-        self.judge.__exit__(None, None, None)
+        self.judge.close()
