@@ -168,7 +168,7 @@ def test_snakemake_reruns_only_edited_cells_and_reuses_old_ones_after_a_revert(w
     assert parse_job_stats(dry).get("generate") == len(targets)
 
 
-# --- sharing, no overwrites, manifests ----------------------------------------------------------------
+# --- sharing, no overwrites, manifests, garbage collection ----------------------------------------------------------------
 
 
 def _narrow_config(workflow_copy) -> Path:
@@ -197,11 +197,35 @@ def test_two_configs_share_the_nodes_they_have_in_common(workflow_copy, tiny_con
     assert workflow_copy.planned_jobs("--configfile", str(narrow), targets=workflow_copy.data_targets(narrow)) == {}
 
 
-def test_complete_node_directories_are_never_rewritten(workflow_copy, tiny_config):
+def check_manifests(workflow_copy, config: Path) -> None:
+    """Every node directory's manifest names it: its hash is the directory, its outputs' digests are right."""
+    plan = workflow_copy.plan(config)
+    names = by_hash(plan)
+    manifests = sorted((workflow_copy.root / "results").glob("*/*/manifest.json"))
+    assert len(manifests) == len(plan["nodes"]["problems"]) + len(plan["nodes"]["partition"])
+    for path in manifests:
+        manifest = json.loads(path.read_text())
+        stage, h = path.parent.parent.name, path.parent.name
+        assert manifest["hash"] == h and names[h] == (stage, manifest["name"])
+        assert manifest["spec"]["stage"] == stage
+        for rel, digest in manifest["outputs"].items():
+            assert hashlib.sha256((path.parent / rel).read_bytes()).hexdigest() == digest, rel
+
+
+def gc(workflow_copy, config: Path, *extra: str) -> str:
+    cmd = [str(Path(sys.executable).parent / "mtcodegen"), "gc", "--config", str(config), *extra]
+    proc = subprocess.run(cmd, cwd=workflow_copy.root, env=workflow_copy.env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_complete_node_directories_are_never_rewritten_and_gc_removes_only_orphans(workflow_copy, tiny_config):
     config = ["--configfile", str(tiny_config)]
-    workflow_copy.snakemake(*config, targets=workflow_copy.data_targets(tiny_config))
+    current = workflow_copy.data_targets(tiny_config)
+    workflow_copy.snakemake(*config, targets=current)
     first = file_identities(workflow_copy.root)
     assert any(p.startswith("results/partition/") for p in first)
+    check_manifests(workflow_copy, tiny_config)
 
     # Edit a source file: the edited dataset gets new directories; nothing existing is touched.
     data = workflow_copy.root / "data" / "mbpp.jsonl"
@@ -215,26 +239,23 @@ def test_complete_node_directories_are_never_rewritten(workflow_copy, tiny_confi
     assert {p: second[p] for p in first} == first
     assert len(second) > len(first)
 
+    orphan = sorted({str(Path(t).parent) for t in set(edited_targets) - set(current)})
+    assert len(orphan) == 1
+
     # Revert: the first directories are complete, nothing runs, nothing changes.
     data.write_bytes(original)
-    assert workflow_copy.planned_jobs(*config, targets=workflow_copy.data_targets(tiny_config)) == {}
-    workflow_copy.snakemake(*config, targets=workflow_copy.data_targets(tiny_config))
+    assert workflow_copy.planned_jobs(*config, targets=current) == {}
+    workflow_copy.snakemake(*config, targets=current)
     assert file_identities(workflow_copy.root) == second
 
-
-def test_manifests_record_the_spec_that_names_the_directory(workflow_copy, tiny_config):
-    workflow_copy.snakemake("--configfile", str(tiny_config), targets=workflow_copy.data_targets(tiny_config))
-    plan = workflow_copy.plan(tiny_config)
-    names = by_hash(plan)
-    manifests = sorted((workflow_copy.root / "results").glob("*/*/manifest.json"))
-    assert len(manifests) == len(plan["nodes"]["problems"]) + len(plan["nodes"]["partition"])
-    for path in manifests:
-        manifest = json.loads(path.read_text())
-        stage, h = path.parent.parent.name, path.parent.name
-        assert manifest["hash"] == h and names[h] == (stage, manifest["name"])
-        assert manifest["spec"]["stage"] == stage
-        for rel, digest in manifest["outputs"].items():
-            assert hashlib.sha256((path.parent / rel).read_bytes()).hexdigest() == digest, rel
+    # The edited dataset's node is now referenced by no config: gc lists it, and removes only it.
+    listed = gc(workflow_copy, tiny_config)
+    assert orphan[0] in listed and "1 node directories" in listed
+    assert (workflow_copy.root / orphan[0]).is_dir(), "listing must not remove anything"
+    gc(workflow_copy, tiny_config, "--delete")
+    assert not (workflow_copy.root / orphan[0]).exists()
+    assert file_identities(workflow_copy.root) == first
+    assert "0 node directories" in gc(workflow_copy, tiny_config)
 
 
 def test_the_index_maps_every_name_to_its_hash(workflow_copy, tiny_config):
@@ -318,35 +339,3 @@ def test_no_two_nodes_share_a_directory(project_root):
     directories = [plan.path(n) for nodes in plan.nodes.values() for n in nodes.values()]
     assert len(directories) == len(set(directories)) > 5000
     assert os.path.commonpath(directories) == plan.config["results_dir"]
-
-
-# --- garbage collection -------------------------------------------------------------------------------
-
-
-def test_gc_lists_and_removes_only_unreferenced_nodes(workflow_copy, tiny_config):
-    config = ["--configfile", str(tiny_config)]
-    current = workflow_copy.data_targets(tiny_config)
-    workflow_copy.snakemake(*config, targets=current)
-    kept = file_identities(workflow_copy.root)
-    data = workflow_copy.root / "data" / "mbpp.jsonl"
-    original = data.read_bytes()
-    data.write_bytes(b"".join(reversed(original.splitlines(keepends=True))))
-    orphan = sorted(set(workflow_copy.data_targets(tiny_config)) - set(current))  # the edited dataset's node
-    workflow_copy.snakemake(*config, targets=orphan)
-    data.write_bytes(original)
-    orphan_dirs = sorted({str(Path(t).parent) for t in orphan})
-    assert len(orphan_dirs) == 1
-
-    def gc(*extra):
-        proc = subprocess.run([str(Path(sys.executable).parent / "mtcodegen"), "gc", "--config", str(tiny_config), *extra],
-                              cwd=workflow_copy.root, env=workflow_copy.env, capture_output=True, text=True, timeout=120)
-        assert proc.returncode == 0, proc.stderr
-        return proc.stdout
-
-    listed = gc()
-    assert orphan_dirs[0] in listed and "1 node directories" in listed
-    assert (workflow_copy.root / orphan_dirs[0]).is_dir(), "listing must not remove anything"
-    gc("--delete")
-    assert not (workflow_copy.root / orphan_dirs[0]).exists()
-    assert file_identities(workflow_copy.root) == kept
-    assert "0 node directories" in gc()
