@@ -18,7 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from workflow_copy import PROJECT_ROOT, TINY_CONFIG, VENV_BIN, make_copy  # noqa: E402
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.timeout(900)]
 SCRIPTS = PROJECT_ROOT / "scripts" / "slurm"
 
 
@@ -63,6 +63,7 @@ def slurm_cluster(tmp_path):
         shutil.rmtree(state, ignore_errors=True)
 
 
+@pytest.mark.slow
 def test_the_data_stage_through_slurm_matches_a_local_run(tmp_path, shared_data, slurm_cluster):
     local = make_copy(tmp_path / "local", shared_data)
     cluster = make_copy(tmp_path / "cluster", shared_data)
@@ -91,3 +92,34 @@ def test_the_data_stage_through_slurm_matches_a_local_run(tmp_path, shared_data,
     assert digests(cluster.root) == digests(local.root) != {}
     # Same specs, hashes and output digests; only host and times may differ.
     assert manifests(cluster.root) == manifests(local.root)
+
+
+class _Resources(dict):
+    def __getattr__(self, name):
+        return self[name]
+
+
+def _profile_job(rule: str):
+    """A stand-in job with the resources and threads profiles/slurm gives ``rule``."""
+    from types import SimpleNamespace
+
+    import yaml
+
+    profile = yaml.safe_load((PROJECT_ROOT / "profiles" / "slurm" / "config.yaml").read_text())
+    resources = _Resources(profile["default-resources"]) | _Resources(profile["set-resources"].get(rule, {}))
+    return SimpleNamespace(resources=_Resources(resources), threads=profile.get("set-threads", {}).get(rule, 1))
+
+
+@pytest.mark.parametrize(
+    ("rule", "gpus", "cpus"),
+    [("generate", "--gpus=h100:1", "--cpus-per-gpu=8"), ("finetune", "--gpus=h100:8", "--cpus-per-gpu=8"),
+     ("execute", "", "--cpus-per-task=16"), ("prepare_data", "", "--cpus-per-task=1")],
+)
+def test_the_profile_asks_slurm_for_what_each_stage_needs(rule, gpus, cpus):
+    """The sbatch options the plugin derives from profiles/slurm (its own functions, no cluster needed)."""
+    from snakemake_executor_plugin_slurm.utils import set_gres_string
+    from snakemake_executor_plugin_slurm_jobstep import get_cpu_setting
+
+    job = _profile_job(rule)
+    assert set_gres_string(job).strip() == gpus
+    assert get_cpu_setting(job, bool(gpus)) == cpus
