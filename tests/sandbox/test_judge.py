@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -169,3 +173,41 @@ def test_warm_jails_are_bounded_across_many_limits():
             (verdict,) = small.run([JudgeRequest(program=DOUBLE, tests=TESTS[:1], limits=Limits(memory_mb=memory))])
             assert verdict["verdict"] == "AC"
         assert sum(map(len, small._idle.values())) <= 2
+
+
+def test_stop_on_first_failure_cancels_the_pipelined_tests(judge):
+    program = "import time\nn = int(input())\nif n:\n    time.sleep(1)\nprint(n * 2)\n"
+    tests = [{"input": "0\n", "output": "1\n"}] + [{"input": "1\n", "output": "2\n"}] * 4
+    started = time.monotonic()
+    (verdict,) = judge.run([JudgeRequest(program=program, tests=tests, stop_on_first_failure=True)])
+    assert verdict["verdict"] == "WA" and len(verdict["tests"]) == 1
+    assert time.monotonic() - started < 2.5  # at most the one test already running, not all four sleeps
+
+
+def test_large_input_and_output_near_the_cap(judge):
+    big = "x" * (5 << 20)
+    program = "import sys\ndata = sys.stdin.read()\nprint(len(data))\nprint('y' * (900 * 1024))\n"
+    (verdict,) = judge.run([JudgeRequest(program=program, tests=[{"input": big, "output": f"{len(big)}\n" + "y" * (900 * 1024)}])])
+    assert verdict["verdict"] == "AC", verdict["detail"]
+    assert len(verdict["tests"][0]["stdout"]) <= 1024  # the verdict carries an excerpt, not the megabyte
+
+
+def test_a_dead_sandbox_is_an_internal_error_and_the_judge_recovers():
+    with Judge(mode="nsjail", workers=1) as own:
+        slow = JudgeRequest(program="import time\ntime.sleep(3)\nprint(1)", tests=[{"input": "", "output": "1"}],
+                            limits=Limits(time_s=5.0))
+        own.run([JudgeRequest(program="print(1)", tests=[{"input": "", "output": "1"}], limits=Limits(time_s=5.0))])
+        (runner,) = own._idle[(1024, 16)]
+
+        def kill_soon():
+            time.sleep(0.5)
+            os.killpg(runner.process.pid, signal.SIGKILL)
+
+        killer = threading.Thread(target=kill_soon)
+        killer.start()
+        (verdict,) = own.run([slow])
+        killer.join()
+        assert verdict["verdict"] == "IE" and "sandbox failure" in verdict["detail"]
+        again = own.run([JudgeRequest(program="print(2)", tests=[{"input": "", "output": "2"}])])
+        assert again[0]["verdict"] == "AC"
+        assert own.run([slow])[0]["cached"] is False  # an IE is never cached

@@ -65,9 +65,11 @@ class JudgeRequest:
 
 
 def _excerpt(text: str, limit: int = EXCERPT) -> str:
+    """At most ``limit`` characters, saying how much was cut."""
     if len(text) <= limit:
         return text
-    return text[: limit - 20] + f"... [{len(text) - limit + 20} more chars]"
+    marker = f"... [{len(text)} chars in all]"
+    return text[: limit - len(marker)] + marker
 
 
 def _signal_name(number: int) -> str:
