@@ -7,6 +7,7 @@ over pipes, and kill the whole process group on any timeout.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import select
@@ -263,6 +264,7 @@ class NsjailLauncher:
             raise SandboxUnavailable(f"nsjail needs Linux namespaces; this is {sys.platform}")
         self.binary = nsjail_binary()
         self.cgroups = cgroups.detect()
+        atexit.register(self.cgroups.remove, 0.5)  # also when a Judge is never closed
         self._probe()
 
     def _probe(self) -> None:
