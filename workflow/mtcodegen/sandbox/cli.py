@@ -2,7 +2,7 @@
 
 The tests file is JSON Lines (plain or .gz), either
 - Test records (docs/contracts.md §1): stdio ``{"input", "output"}`` or call ``{"args", "kwargs", "expected"}``
-  with typed_json values; say which with ``--kind`` (and ``--entry-point`` for call tests), or
+  with typed_json values (``--kind`` is inferred from them; call tests need ``--entry-point``), or
 - problems-file records (``mtcodegen prepare-data`` output): the problem's kind, entry point, checker and
   limits are used; ``--problem-id`` picks one when the file holds several, ``--tests-of`` which tests.
 """
@@ -22,7 +22,8 @@ WHICH = ("private", "public", "all")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--program", required=True, help="the program's source file")
     parser.add_argument("--tests", required=True, help="JSONL of Test records, or a problems file")
-    parser.add_argument("--kind", choices=("stdio", "call"), help="kind of plain Test records (default stdio)")
+    parser.add_argument("--kind", choices=("stdio", "call"),
+                        help="kind of plain Test records (default: call if they have 'args', else stdio)")
     parser.add_argument("--entry-point", help="function name, for call tests")
     parser.add_argument("--checker", choices=("tokens", "exact"), help="output comparison (default tokens)")
     parser.add_argument("--problem-id", help="which problem of a problems file")
@@ -69,7 +70,10 @@ def _request(args):
                             tests=tests, limits=Limits.from_execution_config(execution, own),
                             checker=args.checker or problem.get("checker") or "tokens",
                             stop_on_first_failure=args.stop_on_first_failure, trace=args.trace)
-    return JudgeRequest(program=program.read_text(), kind=args.kind or "stdio", entry_point=args.entry_point,
+    kind = args.kind or ("call" if "args" in records[0] else "stdio")  # the records say which, unless told
+    if kind == "call" and not args.entry_point:
+        raise ValueError(f"{args.tests} holds call tests: name the function to call with --entry-point NAME")
+    return JudgeRequest(program=program.read_text(), kind=kind, entry_point=args.entry_point,
                         tests=records, limits=Limits.from_execution_config(execution),
                         checker=args.checker or "tokens", stop_on_first_failure=args.stop_on_first_failure,
                         trace=args.trace)
