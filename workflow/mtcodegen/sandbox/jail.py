@@ -11,7 +11,6 @@ import atexit
 import json
 import os
 import select
-import shutil
 import signal
 import subprocess
 import sys
