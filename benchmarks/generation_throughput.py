@@ -1,7 +1,7 @@
 """Generation throughput: the vLLM backend vs plain transformers `generate()`, same model, prompts, sampling.
 
     nice python benchmarks/generation_throughput.py [--model .cache/test-models/qwen2.5-coder-0.5b-instruct]
-        [--prompts 8] [--max-tokens 128] [--only vllm|transformers] [--json out.json]
+        [--prompts 8] [--max-tokens 128] [--dtype float32|bfloat16] [--only vllm|transformers] [--json out.json]
 
 Work: ``--prompts`` coding questions built from the shared CodeContests/MBPP samples (../shared/data), each a
 system + user chat, sampled at temperature 1.0 / top-p 0.95 for ``--max-tokens`` tokens, all in one call to
@@ -54,9 +54,11 @@ def loadavg() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
-def run_one(name: str, model: str, count: int, max_tokens: int) -> dict:
+def run_one(name: str, model: str, count: int, max_tokens: int, dtype: str) -> dict:
     """In the child process: start the backend, time a first token, then the batch."""
     from mtcodegen.generate.backends import SamplingParams, load_backend
+
+    ENGINES[name]["dtype"] = dtype
 
     load_before = loadavg()
     started = time.time()
@@ -88,12 +90,13 @@ def main() -> int:
     parser.add_argument("--model", default=str(DEFAULT_MODEL))
     parser.add_argument("--prompts", type=int, default=8)
     parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16"], help="both backends")
     parser.add_argument("--only", choices=sorted(ENGINES))
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print("RESULT " + json.dumps(run_one(args.child, args.model, args.prompts, args.max_tokens)), flush=True)
+        print("RESULT " + json.dumps(run_one(args.child, args.model, args.prompts, args.max_tokens, args.dtype)), flush=True)
         return 0
     if not (Path(args.model) / "config.json").is_file():
         sys.exit(f"no checkpoint at {args.model}: run the tests once (fixture qwen05b_checkpoint) or "
@@ -101,7 +104,7 @@ def main() -> int:
     results = []
     for name in [args.only] if args.only else ["vllm", "transformers"]:
         command = [sys.executable, __file__, "--child", name, "--model", args.model, "--prompts", str(args.prompts),
-                   "--max-tokens", str(args.max_tokens)]
+                   "--max-tokens", str(args.max_tokens), "--dtype", args.dtype]
         done = subprocess.run(command, capture_output=True, text=True)
         line = next((l for l in done.stdout.splitlines() if l.startswith("RESULT ")), None)
         if done.returncode != 0 or line is None:
@@ -111,7 +114,7 @@ def main() -> int:
         print(json.dumps(results[-1], indent=1), flush=True)
     summary = {
         "machine": f"{platform.node()} {os.cpu_count()} cores, {platform.processor() or platform.machine()}",
-        "model": args.model, "prompts": args.prompts, "max_tokens": args.max_tokens, "results": results,
+        "model": args.model, "dtype": args.dtype, "prompts": args.prompts, "max_tokens": args.max_tokens, "results": results,
     }
     if len(results) == 2:
         summary["speedup"] = round(results[0]["tokens_per_s"] / results[1]["tokens_per_s"], 2)
