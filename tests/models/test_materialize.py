@@ -145,3 +145,17 @@ def test_smollm2_end_to_end(smollm2_checkpoint):
     prompt = tokenizer.apply_chat_template([{"role": "user", "content": "hi"}], tokenize=False,
                                            add_generation_prompt=True)
     assert "<|im_start|>user\nhi<|im_end|>" in prompt and prompt.endswith("<|im_start|>assistant\n")
+
+
+def test_cli_writes_checkpoint_and_manifest_like_the_rule(tmp_path):
+    """The rule's command line: global --manifest/--spec/--name, then materialize-model."""
+    src = fake_checkpoint(tmp_path / "src")
+    out, manifest = tmp_path / "model" / "h" / "checkpoint", tmp_path / "model" / "h" / "manifest.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "mtcodegen.cli", "--manifest", str(manifest), "--spec", '{"stage": "model"}',
+         "--name", "tiny", "materialize-model", "--source", json.dumps({"local": str(src)}), "--out", str(out)],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert verify_checksums(out) and manifest.is_file()
+    assert "materialized local" in done.stderr  # the log says what was built and how long it took
