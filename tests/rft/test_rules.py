@@ -1,0 +1,35 @@
+"""The rules connect: generator cell's execute → rft_data (with every eval split) → finetune (base model) →
+generate of the finetuned model's eval cells → the loss figure. A dry run of the default config."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SNAKEMAKE = Path(sys.executable).parent / "snakemake"
+
+
+@pytest.mark.slow
+def test_default_config_dry_run_wires_rft_data_finetune_and_eval_cells(project_root):
+    if not SNAKEMAKE.exists() and not shutil.which("snakemake"):
+        pytest.fail("snakemake is not installed in this environment")
+    run = subprocess.run([str(SNAKEMAKE if SNAKEMAKE.exists() else "snakemake"), "-n", "-p", "--nolock",
+                          "--cores", "1"], cwd=project_root, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = run.stdout
+    rft = re.search(r"rft-data --trajectories (\S+) --train-problems (\S+) (.*?) --params", out)
+    assert rft, "no rft-data job in the dry run"
+    assert rft.group(1).startswith("results/execute/") and "/partition/" in rft.group(2)
+    evals = re.findall(r"--eval (\S+)=", rft.group(3))
+    assert evals == ["cc_sample/eval", "humaneval/test", "mbpp_sample/test"]  # not cc_sample/train nor /test
+    data = re.search(r"finetune --data (results/rft_data/\w+/train\.jsonl) --base (\S+) --params .* --out "
+                     r"(results/finetune/\w+)", out)
+    assert data and data.group(2).startswith("results/model/") and data.group(2).endswith("/checkpoint")
+    model_dir = f"{data.group(3)}/model"
+    assert re.search(rf"generate --problems \S+ --model-dir {model_dir} ", out), "no eval cell uses the RFT model"
+    assert f"rft-loss-figure --curve rft_default={data.group(3)}/loss.csv --out figures/rft_loss" in out
