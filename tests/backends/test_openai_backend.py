@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -129,11 +130,13 @@ def test_timeout_is_retried_then_succeeds(server):
     assert len(server.requests) == 2 and time.time() - started < 3
 
 
-def test_persistent_timeout_gives_up_with_a_clear_error(server):
+def test_persistent_timeout_ends_that_conversation_only(server, caplog):
     server.script = [("sleep", 1.0)] * 3
-    with backend(server, timeout_s=0.2, max_retries=2) as b:
-        with pytest.raises(OpenAIBackendError, match=r"gave up after 3 tries \(.*time"):
-            b.chat([conv("x")], [SamplingParams()])
+    with backend(server, timeout_s=0.2, max_retries=2, max_concurrency=1) as b, caplog.at_level(logging.ERROR):
+        out = b.chat([conv("x"), conv("y")], [SamplingParams(n=2), SamplingParams()])
+    assert [(c.text, c.finish_reason, c.completion_tokens) for c in out[0]] == [("", "error", 0)] * 2
+    assert out[1][0].text == "y#0"  # the rest of the batch is kept
+    assert re.search(r"gave up after 3 tries \(.*time", caplog.text)
 
 
 def test_client_error_is_not_retried(server):

@@ -1,7 +1,9 @@
 """OpenAI-compatible HTTP backend (``/v1/chat/completions``): ``vllm serve``, llama.cpp's server, hosted APIs.
 
 One request per conversation (``n`` samples each), at most ``max_concurrency`` in flight, retried with
-exponential backoff on 429, 5xx, timeouts and dropped connections. Standard library only: no client
+exponential backoff on 429, 5xx, timeouts and dropped connections; a request still failing after the last
+retry yields ``finish_reason="error"`` completions (the rest of the batch is kept), while a client error
+(400/401/404...) raises at once: it is a configuration mistake that every request would repeat. Standard library only: no client
 package to pin. The API key is read from the environment variable the config names and never logged.
 """
 
@@ -26,7 +28,11 @@ RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 
 
 class OpenAIBackendError(RuntimeError):
-    """A request that failed for good (after retries, or at once for a client error such as 400/401/404)."""
+    """A request the server refused (a client error such as 400/401/404: wrong model name, key, payload)."""
+
+
+class RetriesExhausted(OpenAIBackendError):
+    """A request that kept failing with 429/5xx/timeouts after every retry."""
 
 
 class OpenAIBackend(Backend):
@@ -79,7 +85,12 @@ class OpenAIBackend(Backend):
         return body
 
     def _complete(self, conversation: Sequence[Message], p: SamplingParams) -> list[Completion]:
-        response = self._post(self._payload(conversation, p))
+        try:
+            response = self._post(self._payload(conversation, p))
+        except RetriesExhausted as err:
+            # One overloaded request must not lose the rest of the batch: its trajectory ends as "error".
+            log.error("openai backend: %s; returning %d error completion(s)", err, p.n)
+            return [Completion(text="", prompt_tokens=0, completion_tokens=0, finish_reason="error")] * p.n
         choices = sorted(response.get("choices") or [], key=lambda c: c.get("index", 0))
         if len(choices) != p.n:
             raise OpenAIBackendError(f"{self.url} returned {len(choices)} choices for n={p.n}")
@@ -112,7 +123,7 @@ class OpenAIBackend(Backend):
             except (TimeoutError, socket.timeout, urllib.error.URLError, ConnectionError) as err:
                 reason, retry_after = f"{type(err).__name__}: {getattr(err, 'reason', err)}", None
             if attempt == self.max_retries:
-                raise OpenAIBackendError(f"{self.url}: gave up after {attempt + 1} tries ({reason})")
+                raise RetriesExhausted(f"{self.url}: gave up after {attempt + 1} tries ({reason})")
             delay = retry_after if retry_after is not None else self.backoff_s * 2**attempt * (0.5 + random.random())
             log.warning("openai backend: %s; retry %d/%d in %.1fs", reason, attempt + 1, self.max_retries, delay)
             time.sleep(delay)
