@@ -47,6 +47,14 @@ def cases():
         "fork_bomb": ("import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass", STDIO_OK, "TLE"),
         "memory_bomb_one_shot": ("x = bytearray(8 << 30)\nprint('ok')", STDIO_OK, "MLE"),
         "memory_bomb_incremental": ("chunks = []\nwhile True:\n    chunks.append(bytearray(8 << 20))", STDIO_OK, "MLE"),
+        # Each process stays under its address-space limit; together they exceed the jail's memory cgroup, and
+        # the kernel's OOM killer picks the largest: the test process itself (counted in the cgroup's oom_kill).
+        "memory_bomb_processes": ("import os, time\ndef hold(mb):\n    x = bytearray(mb << 20)\n"
+                                  "    for i in range(0, len(x), 4096): x[i] = 1\n    return x\n"
+                                  "for _ in range(3):\n    if os.fork() == 0:\n        keep = hold(100)\n"
+                                  "        time.sleep(10)\n        os._exit(0)\n"
+                                  "time.sleep(0.5)\nkeep = [hold(50) for _ in range(5)]\ntime.sleep(1)\nprint('ok')",
+                                  STDIO_OK, "MLE"),
         "gigabyte_stdout": ("import sys\nblock = 'x' * (1 << 20)\nfor _ in range(1024):\n    sys.stdout.write(block)", STDIO_OK, "OLE"),
         "gigabyte_stderr": ("import sys\nblock = 'x' * (1 << 20)\nfor _ in range(1024):\n    sys.stderr.write(block)", STDIO_OK, "OLE"),
         "secret_env": ("import os\nprint(os.environ.get('HF_TOKEN'), os.environ.get('MTCODEGEN_CANARY'))",
@@ -165,6 +173,7 @@ def outcome(tmp_path_factory):
 
 CASE_NAMES = [
     "infinite_loop", "busy_thread", "sleep", "fork_bomb", "memory_bomb_one_shot", "memory_bomb_incremental",
+    "memory_bomb_processes",
     "gigabyte_stdout", "gigabyte_stderr", "secret_env", "secret_file", "project_tree", "write_outside_tmp",
     "delete_working_dir", "network_loopback", "kill_parent", "detached_daemon", "daemon_keeps_stdout",
     "os_exit_unflushed", "deep_recursion", "deep_recursion_unlimited", "eof_spinning", "raise_rlimits",
@@ -176,6 +185,8 @@ CASE_NAMES = [
 
 @pytest.mark.parametrize("name", CASE_NAMES)
 def test_hostile_program_gets_its_verdict(outcome, name):
+    if name == "memory_bomb_processes" and not outcome["cgroup_version"]:
+        pytest.skip("needs a writable memory cgroup (rlimits bound each process, not their sum)")
     verdict = outcome["verdicts"][name]
     assert verdict["verdict"] == outcome["expected"][name], (name, verdict["detail"], verdict["tests"][:1])
 

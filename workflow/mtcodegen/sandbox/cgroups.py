@@ -41,6 +41,28 @@ class CgroupSetup:
         return [str(p) for base in self._parents() if base.is_dir() for p in base.iterdir()
                 if p.is_dir() and p.name.startswith("NSJAIL")]
 
+    def oom_file_of(self, nsjail_pid: int) -> Path | None:
+        """The OOM-event file of the jail nsjail ``nsjail_pid`` started: its NSJAIL.<pid> memory cgroup holds the
+        jail's PID 1, a child of that nsjail process."""
+        base = self._parents()[0] if self.memory_mount else None
+        if base is None or not base.is_dir():
+            return None
+        for directory in base.iterdir():
+            if not directory.name.startswith("NSJAIL"):
+                continue
+            try:
+                pids = (directory / "cgroup.procs").read_text().split()
+            except OSError:
+                continue
+            for pid in pids:
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                if f"\nPPid:\t{nsjail_pid}\n" in status:
+                    return directory / ("memory.oom_control" if self.version == 1 else "memory.events")
+        return None
+
     def remove(self, wait_s: float = 2.0) -> None:
         """Remove the per-jail cgroups and our parent; a cgroup whose processes are still exiting cannot be
         removed yet, so retry a moment."""

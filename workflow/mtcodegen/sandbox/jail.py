@@ -171,6 +171,8 @@ class RunnerProcess:
                                         env=env, start_new_session=True, close_fds=True)
         self._buffer = b""
         self._outgoing = b""
+        self.memory_cgroup: cgroups.CgroupSetup | None = None  # set by NsjailLauncher: OOM kills are counted there
+        self._oom_file: Path | None = None
         os.set_blocking(self.process.stdin.fileno(), False)
         self.started = time.monotonic()
 
@@ -214,6 +216,23 @@ class RunnerProcess:
                 self._buffer += chunk
         line, self._buffer = self._buffer.split(b"\n", 1)
         return json.loads(line)
+
+    def oom_kills(self) -> int | None:
+        """How many processes the kernel's OOM killer has killed in this jail's memory cgroup (None: unknown)."""
+        if self.memory_cgroup is None:
+            return None
+        if self._oom_file is None:
+            self._oom_file = self.memory_cgroup.oom_file_of(self.process.pid)
+            if self._oom_file is None:
+                return None
+        try:
+            for line in self._oom_file.read_text().splitlines():
+                key, _, value = line.partition(" ")
+                if key == "oom_kill":
+                    return int(value)
+        except (OSError, ValueError):
+            pass
+        return None
 
     def diagnostics(self) -> str:
         code = self.process.poll()
@@ -292,7 +311,10 @@ class NsjailLauncher:
         fd, path = tempfile.mkstemp(prefix="mtcodegen-nsjail-", suffix=".cfg")
         with os.fdopen(fd, "w") as handle:
             handle.write(render_config(config))
-        return RunnerProcess([str(self.binary), "--config", path], cleanup=[path], env={})
+        runner = RunnerProcess([str(self.binary), "--config", path], cleanup=[path], env={})
+        if self.cgroups.version:
+            runner.memory_cgroup = self.cgroups
+        return runner
 
     def after_close(self) -> None:
         self.cgroups.remove()

@@ -102,7 +102,9 @@ def classify(outcome: dict[str, Any], test: dict[str, Any], request: JudgeReques
         result.update(verdict="TLE", detail=f"over {limits.time_s:g}s")
     elif status == "signaled":
         name = _signal_name(outcome["signal"])
-        if outcome["signal"] == signal.SIGKILL and outcome["memory_kb"] > limits.memory_mb * 1024:
+        if outcome.get("oom_killed"):
+            result.update(verdict="MLE", detail=f"killed by the out-of-memory killer (limit {limits.memory_mb} MiB)")
+        elif outcome["signal"] == signal.SIGKILL and outcome["memory_kb"] > limits.memory_mb * 1024:
             result.update(verdict="MLE", detail=f"killed at {outcome['memory_kb'] // 1024} MiB")
         else:
             result.update(verdict="RE", detail=name)
@@ -250,6 +252,7 @@ class Judge:
         results, first_failure = [], None
         timeout = limits.wall_s + 15.0
         sent = 0
+        ooms = runner.oom_kills()
         for index, test in enumerate(request.tests):
             while sent < total and sent < index + PIPELINE_DEPTH:  # keep the runner busy while we compare
                 runner.send(_message_for(request.tests[sent], request))
@@ -257,6 +260,10 @@ class Judge:
             outcome = runner.receive(timeout)
             if outcome.get("skipped"):
                 continue
+            now = runner.oom_kills()
+            if ooms is not None and now is not None and now > ooms and outcome.get("signal") == signal.SIGKILL:
+                outcome["oom_killed"] = True  # the jail's memory cgroup killed it, not a timer or the program
+            ooms = now
             result = {"index": index, **classify(outcome, test, request)}
             results.append(result)
             if result["verdict"] != "AC" and first_failure is None:
