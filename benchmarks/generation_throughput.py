@@ -96,7 +96,8 @@ def main() -> int:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print("RESULT " + json.dumps(run_one(args.child, args.model, args.prompts, args.max_tokens, args.dtype)), flush=True)
+        result = run_one(args.child, args.model, args.prompts, args.max_tokens, args.dtype)
+        print("RESULT " + json.dumps(result), flush=True)
         return 0
     if not (Path(args.model) / "config.json").is_file():
         sys.exit(f"no checkpoint at {args.model}: run the tests once (fixture qwen05b_checkpoint) or "
@@ -114,7 +115,8 @@ def main() -> int:
         print(json.dumps(results[-1], indent=1), flush=True)
     summary = {
         "machine": f"{platform.node()} {os.cpu_count()} cores, {platform.processor() or platform.machine()}",
-        "model": args.model, "dtype": args.dtype, "prompts": args.prompts, "max_tokens": args.max_tokens, "results": results,
+        "model": args.model, "dtype": args.dtype, "prompts": args.prompts, "max_tokens": args.max_tokens,
+        "results": results,
     }
     if len(results) == 2:
         summary["speedup"] = round(results[0]["tokens_per_s"] / results[1]["tokens_per_s"], 2)

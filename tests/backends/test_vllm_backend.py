@@ -50,3 +50,11 @@ def test_chat_template_and_length_limit(engine):
     assert prompt_only.completion_tokens == 4 and prompt_only.finish_reason == "length"
     assert longer.prompt_tokens > prompt_only.prompt_tokens  # the whole conversation went in, templated
     assert engine.chat([], []) == []
+
+
+def test_a_conversation_longer_than_the_context_ends_alone(engine):
+    too_long = conversation("word " * 1500)  # max_model_len is 1024
+    out = engine.chat([too_long, conversation("hi")], [SamplingParams(max_tokens=4, n=2, seed=1),
+                                                      SamplingParams(max_tokens=4, seed=1)])
+    assert [c.finish_reason for c in out[0]] == ["error", "error"]
+    assert out[1][0].completion_tokens == 4 and out[1][0].finish_reason == "length"

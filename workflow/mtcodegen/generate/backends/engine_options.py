@@ -18,7 +18,7 @@ VLLM = {
     "seed": "engine seed (per-trajectory seeds are set by the loop)",
     "max_num_seqs": "most sequences batched at once",
     "cpu_threads": "CPU: cores to bind the OpenMP threads to, e.g. '0-1' (VLLM_CPU_OMP_THREADS_BIND)",
-    "enable_prefix_caching": "reuse the KV cache of shared prefixes (default true: later turns share earlier ones)",
+    "enable_prefix_caching": "reuse the KV cache of shared prefixes (default true: later turns reuse earlier)",
     "lora": "path of a LoRA adapter applied to every request (found automatically in an adapter directory)",
     "max_lora_rank": "largest LoRA rank to reserve for",
 }
@@ -31,7 +31,9 @@ OPENAI = {
     "max_retries": "retries on 429/5xx/timeouts, with exponential backoff",
     "backoff_s": "first backoff delay; doubles each retry",
 }
-TRANSFORMERS = {"dtype": VLLM["dtype"], "batch_size": "conversations per generate() call", "cpu_threads": "torch threads"}
+TRANSFORMERS = {
+    "dtype": VLLM["dtype"], "batch_size": "conversations per generate() call", "cpu_threads": "torch threads",
+}
 KNOWN = {"vllm": VLLM, "openai": OPENAI, "transformers": TRANSFORMERS}
 
 

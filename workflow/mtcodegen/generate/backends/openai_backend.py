@@ -2,9 +2,10 @@
 
 One request per conversation (``n`` samples each), at most ``max_concurrency`` in flight, retried with
 exponential backoff on 429, 5xx, timeouts and dropped connections; a request still failing after the last
-retry yields ``finish_reason="error"`` completions (the rest of the batch is kept), while a client error
-(400/401/404...) raises at once: it is a configuration mistake that every request would repeat. Standard library only: no client
-package to pin. The API key is read from the environment variable the config names and never logged.
+retry yields ``finish_reason="error"`` completions (the rest of the batch is kept), while a client
+error (400/401/404...) raises at once: it is a configuration mistake that every request would repeat.
+Standard library only: no client package to pin. The API key is read from the environment variable the
+config names and never logged.
 """
 
 from __future__ import annotations

@@ -83,9 +83,10 @@ class TransformersBackend(Backend):
                 ended = next((k for k, t in enumerate(tokens) if t in eos), None)
                 kept = tokens if ended is None else tokens[:ended]
                 text = self.tokenizer.decode(kept, skip_special_tokens=True)
+                stopped = ended is not None or len(kept) < p.max_tokens  # end of turn, or a stop string
                 row.append(Completion(text=text, prompt_tokens=prompt_tokens,
                                       completion_tokens=len(kept) + (ended is not None),
-                                      finish_reason="stop" if ended is not None or len(kept) < p.max_tokens else "length"))
+                                      finish_reason="stop" if stopped else "length"))
             results.append(row)
         return results
 

@@ -68,6 +68,12 @@ class VLLMBackend(Backend):
         self.startup_s = time.time() - started
         log.info("vLLM engine ready in %.1fs", self.startup_s)
         self._sampling_cls = vllm.SamplingParams
+        self.max_model_len = self.llm.llm_engine.model_config.max_model_len
+        self._tokenizer = self.llm.get_tokenizer()
+
+    def _prompt_tokens(self, conversation: Sequence[Message]) -> int:
+        ids = self._tokenizer.apply_chat_template(list(conversation), tokenize=True, add_generation_prompt=True)
+        return len(ids["input_ids"] if isinstance(ids, dict) or hasattr(ids, "keys") else ids)
 
     def chat(
         self, conversations: Sequence[Sequence[Message]], params: Sequence[SamplingParams]
@@ -84,14 +90,19 @@ class VLLMBackend(Backend):
             for p in params
         ]
         started = time.time()
+        # A conversation longer than the context would make vLLM reject the whole batch: end it alone.
+        fits = [i for i, c in enumerate(conversations) if self._prompt_tokens(c) < self.max_model_len]
+        for i in sorted(set(range(len(conversations))) - set(fits)):
+            log.warning("vLLM: conversation %d does not fit max_model_len %d; finishing it as error", i,
+                        self.max_model_len)
         outputs = self.llm.chat(
-            [list(c) for c in conversations], sampling, use_tqdm=False, lora_request=self._lora,
-            add_generation_prompt=True,
-        )
-        results = []
-        for output in outputs:
+            [list(conversations[i]) for i in fits], [sampling[i] for i in fits], use_tqdm=False,
+            lora_request=self._lora, add_generation_prompt=True,
+        ) if fits else []
+        results = [[Completion("", 0, 0, "error")] * p.n for p in params]
+        for i, output in zip(fits, outputs):
             prompt_tokens = len(output.prompt_token_ids or [])
-            results.append([
+            results[i] = [
                 Completion(
                     text=o.text,
                     prompt_tokens=prompt_tokens,
@@ -99,7 +110,7 @@ class VLLMBackend(Backend):
                     finish_reason=_FINISH.get(o.finish_reason or "", "error"),
                 )
                 for o in output.outputs
-            ])
+            ]
         generated = sum(c.completion_tokens for r in results for c in r)
         elapsed = time.time() - started
         log.info("vLLM: %d conversations, %d tokens in %.1fs (%.1f tok/s)", len(conversations), generated, elapsed,
