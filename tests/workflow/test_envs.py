@@ -190,4 +190,32 @@ def test_env_files_are_valid_and_install_the_project():
         assert data.get("channels") and data.get("dependencies"), path.name
         pip = next((d["pip"] for d in data["dependencies"] if isinstance(d, dict) and "pip" in d), [])
         assert "-e ../" in pip, f"{path.name}: the env must install mtcodegen itself (`-e ../` under pip)"
-        assert any(str(d).startswith("python=3.11") for d in data["dependencies"]), f"{path.name}: python=3.11"
+        assert any(str(d).startswith(("python=3.11", "python=3.12")) for d in data["dependencies"]), path.name
+
+
+def env_python(env: str) -> str:
+    data = yaml.safe_load((ROOT / "envs" / f"{env}.yaml").read_text())
+    return next(str(d).split("=", 1)[1] for d in data["dependencies"] if str(d).startswith("python="))
+
+
+@pytest.mark.parametrize("env", sorted(p.stem for p in (ROOT / "envs").glob("*.yaml")))
+def test_env_pins_can_install_on_the_envs_python(env):
+    """pip inside conda cannot be told --ignore-requires-python (setup.sh can): a pin whose Requires-Python
+    excludes the env's interpreter fails the env build. Local versions (torch 2.13.0+cpu) are not on PyPI:
+    the env must name the index that has them."""
+    from packaging.specifiers import SpecifierSet
+
+    python = env_python(env)
+    data = yaml.safe_load((ROOT / "envs" / f"{env}.yaml").read_text())
+    pip = next((d["pip"] for d in data["dependencies"] if isinstance(d, dict) and "pip" in d), [])
+    problems = []
+    for dist, version in env_packages(env).items():
+        try:
+            requires = importlib.metadata.metadata(dist).get("Requires-Python")
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        if requires and not SpecifierSet(requires).contains(f"{python}.0"):
+            problems.append(f"{dist} requires Python {requires}, the env has python={python}")
+        if version and "+" in version and not any(e.startswith(("--extra-index-url", "--index-url", "--find-links")) for e in pip):
+            problems.append(f"{dist}=={version} is a local version: add the index that serves it (--extra-index-url)")
+    assert not problems, f"envs/{env}.yaml:\n" + "\n".join(problems)
