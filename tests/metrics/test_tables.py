@@ -76,6 +76,8 @@ def test_ledger_sums_the_attempt_counters(metrics_dir, synth, tmp_path):
     assert row["attempts"] == len(attempts)
     assert row["prompt_tokens"] == sum(a["prompt_tokens"] for a in attempts)
     assert row["missing_counters"] == 0
+    # Every synthetic attempt of a turn shares its batch's 0.5 s: one batch per turn reached, charged once.
+    assert row["generation_s"] == pytest.approx(0.5 * len({a["turn"] for a in attempts}))
 
 
 def _run(tmp_path, labels, inputs, extra=()):

@@ -149,14 +149,20 @@ def non_code_table(cells: list[CellData]) -> pd.DataFrame:
     return _frame(rows, ["turn", "responses", "non_code_fraction", "non_code_fraction_sd", "mean_response_chars"])
 
 
-LEDGER_SUMS = ("prompt_tokens", "completion_tokens", "generation_s", "judge_s")
+LEDGER_TOKENS = ("prompt_tokens", "completion_tokens")
+# The generate stage records, on every attempt, the wall time of the *batch* it was part of (docs/generation.md):
+# summing over attempts would charge one batch once per attempt in it. The ledger sums each batch once,
+# identified by (turn, recorded seconds): distinct batches practically never share a time to 0.1 ms.
+LEDGER_WALL = ("generation_s", "judge_s")
+LEDGER_SUMS = LEDGER_TOKENS + LEDGER_WALL
 
 
 def ledger_table(cells: list[CellData]) -> pd.DataFrame:
     """What each cell cost; an attempt missing a counter is counted in ``missing_counters``, never as 0 silently."""
     rows = []
     for cell in cells:
-        totals = dict.fromkeys(LEDGER_SUMS, 0.0)
+        totals = dict.fromkeys(LEDGER_TOKENS, 0)
+        batches: dict[str, set] = {key: set() for key in LEDGER_WALL}
         attempts = missing = errors = internal = 0
         for record in cell.records:
             errors += record.get("finish") == "error"
@@ -166,8 +172,11 @@ def ledger_table(cells: list[CellData]) -> pd.DataFrame:
                 for key in LEDGER_SUMS:
                     if attempt.get(key) is None:
                         missing += 1
-                    else:
+                    elif key in totals:
                         totals[key] += attempt[key]
+                    else:
+                        batches[key].add((attempt.get("turn"), round(float(attempt[key]), 4)))
+        totals |= {key: sum(seconds for _, seconds in batches[key]) for key in LEDGER_WALL}
         trajectories = len(cell.records)
         rows.append(cell.columns() | {"problems": len(cell.problem_ids), "trajectories": trajectories,
                                       "attempts": attempts, "attempts_per_trajectory": attempts / trajectories,
