@@ -101,6 +101,13 @@ def test_untagged_block_counts_other_languages_do_not():
     assert extract_code("```cpp\nint main() {}\n```\n```python\nok = 1\n```").code == "ok = 1\n"
 
 
+def test_quoted_sample_io_in_an_untagged_block_does_not_hide_the_program():
+    text = "```python\nprint(int(input()) * 2)\n```\nFor the input\n```\n3\n```\nit prints\n```\n6 apples\n```"
+    assert extract_code(text).code == "print(int(input()) * 2)\n"
+    broken = "```python\ndef f(:\n```\nOutput:\n```\n1 2 3 ?\n```"
+    assert extract_code(broken).code == "def f(:\n"  # nothing parses: the tagged block is still the answer
+
+
 def test_unterminated_block_is_a_heuristic_extraction():
     found = extract_code("Here it is:\n```python\nimport sys\nprint(sys.stdin.read()")
     assert found.method == "heuristic" and found.code.startswith("import sys")

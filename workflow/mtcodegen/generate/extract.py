@@ -1,7 +1,8 @@
 """Find the program in a model response: the last fenced Python block, else a best effort, else nothing.
 
 ``extraction`` records which rule matched, so that metrics can tell a wrong program from a missing one:
-  fenced     the last complete ```python (or ```py, ```python3, or untagged) block
+  fenced     the last complete ```python (or ```py, ```python3, or untagged) block that parses (else the
+             last tagged one, else the last one: a program with a syntax error is still the model's answer)
   heuristic  an unterminated final block (the model ran out of tokens), or unfenced text from the first
              line that looks like code to the last line that still parses
   none       nothing usable: the attempt is recorded as failed (verdict CE, detail "no code")
@@ -35,9 +36,13 @@ class Extraction:
 
 def extract_code(response: str) -> Extraction:
     blocks, unterminated = _fenced_blocks(response)
-    python_blocks = [code for tag, code in blocks if tag in _PYTHON_TAGS and code.strip()]
-    if python_blocks:
-        return Extraction(python_blocks[-1], "fenced")
+    candidates = [(tag, code) for tag, code in blocks if tag in _PYTHON_TAGS and code.strip()]
+    if candidates:
+        # An untagged block may be sample input or output quoted by the model: the last block that parses wins,
+        # then the last one tagged as Python, then simply the last one.
+        parsing = [code for _, code in candidates if len(code) <= _HEURISTIC_MAX_CHARS and _is_program(code)]
+        tagged = [code for tag, code in candidates if tag]
+        return Extraction((parsing or tagged or [candidates[-1][1]])[-1], "fenced")
     if unterminated is not None and unterminated[0] in _PYTHON_TAGS and unterminated[1].strip():
         return Extraction(unterminated[1], "heuristic")
     if not blocks and unterminated is None:
@@ -69,6 +74,16 @@ def _parses(code: str) -> bool:
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return False
     return True
+
+
+def _is_program(code: str) -> bool:
+    """Parses, and is more than bare values: sample data like ``3`` or ``abc`` parses but is no program."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+    return any(not (isinstance(node, ast.Expr) and isinstance(node.value, (ast.Constant, ast.Name)))
+               for node in tree.body)
 
 
 def _unfenced_program(text: str) -> str | None:
