@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .groups import NO_PROMPT, family, model_label, setting, uses_cot
-from .style import ERRORBAR, cell_labels, figure, legend_below, not_in_run, read_table, save, short
+from .style import ERRORBAR, cell_labels, figure, legend_below, not_in_run, percent_axis, read_table, save, short
 
 PERCENT = "{:.1f}"
 
@@ -35,6 +35,7 @@ def pass_vs_turns(metrics_dir, out_prefix):
     if not table.empty:
         ax.set_xlabel("turn (attempts so far)")
         ax.set_ylabel("pass@1 (%)")
+        percent_axis(ax, 100 * table["ci_high"].fillna(table["value"]))
         ax.set_xticks(sorted(table["turn"].unique()))
         legend_below(fig, ax, table["name"].nunique())
     return save(fig, out_prefix)
@@ -84,11 +85,14 @@ def turn_table(metrics_dir, out_prefix):
         for j, sett in enumerate(order):
             sub = rows[rows["setting"] == sett].set_index(["model_label", "dataset"]).reindex(groups)
             x = np.arange(len(groups)) + (j - 1) * width
-            ax.bar(x, 100 * sub["value"], width, yerr=_errorbars(sub), label=sett, **ERRORBAR)
+            present = sub["value"].notna().any()
+            ax.bar(x, 100 * sub["value"], width, yerr=_errorbars(sub), label=sett if present else None, **ERRORBAR)
         ax.set_xticks(np.arange(len(groups)), [f"{short(m, 20)}\n{short(d, 20)}" for m, d in groups])
         ax.set_title(metric)
         ax.set_ylabel("solve rate (%)")
-    fig.legend(*axes[0, 0].get_legend_handles_labels(), frameon=False, loc="outside upper center", ncol=3)
+        percent_axis(ax, 100 * rows["ci_high"].fillna(rows["value"]))
+    handles = {label: h for ax in axes[0] for h, label in zip(*ax.get_legend_handles_labels())}
+    fig.legend(handles.values(), handles.keys(), frameon=False, loc="outside upper center", ncol=3)
     return save(fig, out_prefix)
 
 
@@ -188,6 +192,7 @@ def instruction_types(metrics_dir, out_prefix):
                yerr=_errorbars(sub), **ERRORBAR, label=short(f"{model} {dataset}", 30))
     ax.set_xticks(np.arange(len(labels)), [short(x, 16) for x in labels], rotation=20, ha="right")
     ax.set_ylabel("pass@1 (%)")
+    percent_axis(ax, 100 * rows["ci_high"].fillna(rows["value"]))
     ax.legend(frameon=False)
     return save(fig, out_prefix)
 
@@ -222,6 +227,7 @@ def difficulty_cot(metrics_dir, out_prefix):
     ax.set_xticks(np.arange(len(levels)), levels)
     ax.set_xlabel(f"difficulty ({short(model, 24)}, {short(dataset, 24)})")
     ax.set_ylabel("pass@1 (%)")
+    percent_axis(ax, 100 * rows["ci_high"].fillna(rows["value"]))
     fig.legend(*ax.get_legend_handles_labels(), frameon=False, loc="outside upper center")
     return save(fig, out_prefix)
 
@@ -246,6 +252,7 @@ def n_at_k_curves(metrics_dir, out_prefix):
     ax.minorticks_off()
     ax.set_xlabel("n@k: n submissions from a budget of k attempts (log scale)")
     ax.set_ylabel("pass n@k (%)")
+    percent_axis(ax, 100 * table["ci_high"].fillna(table["value"]))
     ax.legend(frameon=False, title=("not in this run: " + ", ".join(sorted(missing))) if missing else None,
               title_fontsize=5)
     return save(fig, out_prefix)

@@ -68,6 +68,13 @@ def legend_below(fig, ax, entries: int, columns: int = 1) -> None:
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncol=columns, fontsize=5)
 
 
+def percent_axis(ax, tops) -> None:
+    """A solve-rate axis from about 0: all-zero results show as zero bars on a readable scale, not a ±0.04 band."""
+    top = max([float(t) for t in tops if t == t] + [0.0])  # t == t drops NaN
+    upper = min(100.0, max(10.0, 1.15 * top)) if top <= 100 else 1.05 * top
+    ax.set_ylim(-0.03 * upper, upper)  # a little below 0, so that a line at 0 % is not hidden by the axis
+
+
 ERRORBAR = {"capsize": 1.5, "error_kw": {"elinewidth": 0.6, "ecolor": "0.25"}}
 
 
