@@ -55,6 +55,19 @@ def test_feedback_templates_render_from_a_verdict(library, feedback):
         assert "a = 1, b = 1" in text and "Test 2:" in text
 
 
+def test_trace_rendering_of_the_sandbox_event_shapes():
+    from mtcodegen.generate.feedback import describe_trace
+
+    lines = {"events": [{"line": 2, "function": "solve", "locals": {"a": "1"}}, {"line": 1, "function": "<module>",
+                                                                               "locals": {}}]}
+    assert describe_trace(lines) == "[line 2 in solve] a = 1\n[line 1] (no locals yet)"
+    calls = {"events": [{"event": "call", "function": "solve", "line": 1, "locals": {"a": "1", "b": "2"}},
+                        {"event": "return", "function": "solve", "line": 3, "value": "2"}], "truncated": True}
+    assert describe_trace(calls) == ("[call solve, line 1] a = 1, b = 2\n[solve returns, line 3] 2"
+                                     "\n... (trace cut)")
+    assert "no trace" in describe_trace(None)
+
+
 def test_feedback_for_call_problems_shows_the_call_and_typed_values():
     problem = call_problem("toy/c")
     values = feedback_values(problem, FakeJudge.verdict(PublicCheck(problem, "nope")))

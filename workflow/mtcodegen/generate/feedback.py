@@ -77,9 +77,18 @@ def describe_trace(trace: dict[str, Any] | None) -> str:
     events = trace["events"]
     rows = []
     for event in events[:TRACE_EVENTS]:
-        where = next((f"{k} {event[k]}" for k in ("line", "block", "function") if k in event), "step")
+        # Sandbox events: {line, function, locals} per line/block; {event: call|return, function, line,
+        # locals | value} per function (docs/sandbox.md).
+        function, line = event.get("function"), f"line {event.get('line', '?')}"
+        if event.get("event") == "return":
+            rows.append(f"[{function} returns, {line}] {event.get('value', '')}")
+            continue
         values = ", ".join(f"{k} = {v}" for k, v in (event.get("locals") or {}).items())
-        rows.append(f"[{where}] {values or '(no locals)'}")
+        if event.get("event") == "call":
+            label = f"call {function}, {line}"
+        else:
+            label = line + (f" in {function}" if function and function != "<module>" else "")
+        rows.append(f"[{label}] {values or '(no locals yet)'}")
     text = _cap("\n".join(rows), TRACE_CHARS)
     if len(events) > TRACE_EVENTS or trace.get("truncated"):
         text += "\n... (trace cut)"
