@@ -4,7 +4,7 @@ PyPI only has CUDA builds of torchvision, and the pinned torchaudio targets an o
 CPU-only torch their C extensions fail to load, and transformers, which imports them whenever they are
 installed, then cannot even build a Llama model. Nothing here needs them (text models only), so when one is
 broken we hide it: transformers then sees it as absent. Call :func:`hide_broken_torch_extensions` before
-importing transformers or vllm.
+importing transformers, peft or vllm (the model fixtures of tests/conftest.py do).
 """
 
 from __future__ import annotations
@@ -39,6 +39,12 @@ def hide_broken_torch_extensions() -> set[str]:
             _hidden.add(name)
             log.warning("%s does not match the installed torch (%s); hiding it, text models do not need it",
                         name, str(err).splitlines()[0][:120])
+    if _hidden and "transformers.utils.import_utils" in sys.modules:
+        # transformers was imported first and may have cached "torchvision is available": forget that.
+        import_utils = sys.modules["transformers.utils.import_utils"]
+        for value in vars(import_utils).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
     return set(_hidden)
 
 
