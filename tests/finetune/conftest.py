@@ -30,9 +30,6 @@ def train_file(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_checkpoint(smollm2_checkpoint, tmp_path_factory) -> Path:
-    from mtcodegen.finetune.torch_env import hide_unused_torch_extensions
-
-    hide_unused_torch_extensions()
     import torch
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 

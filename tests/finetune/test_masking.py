@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from mtcodegen.finetune.torch_env import hide_unused_torch_extensions
-
-hide_unused_torch_extensions()
-
 pytestmark = pytest.mark.slow  # needs the SmolLM2 tokenizer (the smollm2_checkpoint fixture)
 
 

@@ -9,9 +9,6 @@ import json
 import pytest
 
 from mtcodegen.cli import main
-from mtcodegen.finetune.torch_env import hide_unused_torch_extensions
-
-hide_unused_torch_extensions()
 
 pytestmark = pytest.mark.slow
 

@@ -4,6 +4,4 @@ masking.py    chat → token ids + a mask of the assistant tokens (any chat temp
 train.py      the trainer: LoRA or full, resume from the last checkpoint, merged checkpoint out
 figure.py     loss curves from the trainer's log history (`mtcodegen rft-loss-figure`)
 cli.py        `mtcodegen finetune`
-torch_env.py  keeps unusable torchvision/torchaudio builds away from transformers (no vllm import, unlike
-              models/torch_env.py, so this stage's environment needs no vLLM)
 """

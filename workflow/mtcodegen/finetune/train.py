@@ -23,7 +23,6 @@ from typing import Any
 
 from ..jsonl import read_jsonl, write_json
 from .masking import tokenize_chat
-from .torch_env import hide_unused_torch_extensions
 
 LOG_FIELDS = ("step", "epoch", "loss", "learning_rate", "grad_norm")
 DEFAULTS = {
@@ -120,7 +119,6 @@ def finetune(data_path: str | Path, base_dir: str | Path, out_dir: str | Path, p
              callbacks: list | None = None) -> dict[str, Any]:
     """Train, merge and write everything under ``out_dir``; return the summary. Resumes from the last
     checkpoint under ``out_dir/checkpoints`` when an earlier run was interrupted."""
-    hide_unused_torch_extensions()
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, set_seed
     from transformers.trainer_utils import get_last_checkpoint

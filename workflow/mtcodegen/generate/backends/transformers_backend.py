@@ -23,9 +23,6 @@ class TransformersBackend(Backend):
 
     def __init__(self, model_dir: str | Path, dtype: str = "float32", batch_size: int = 8,
                  cpu_threads: int | None = None):
-        from mtcodegen.models.torch_env import hide_broken_torch_extensions
-
-        hide_broken_torch_extensions()
         started = time.time()
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer

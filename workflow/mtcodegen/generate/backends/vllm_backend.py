@@ -25,9 +25,6 @@ class VLLMBackend(Backend):
     name = "vllm"
 
     def __init__(self, model_dir: str | Path, options: dict[str, Any] | None = None, lora: str | Path | None = None):
-        from mtcodegen.models.torch_env import hide_broken_torch_extensions, patch_vllm_subprocesses
-
-        hide_broken_torch_extensions()
         options = dict(options or {})
         lora = options.pop("lora", None) or lora
         cpu_threads = options.pop("cpu_threads", None)
@@ -35,8 +32,6 @@ class VLLMBackend(Backend):
         started = time.time()
         import vllm
         from vllm.platforms import current_platform
-
-        patch_vllm_subprocesses()
 
         on_cpu = current_platform.is_cpu()
         kwargs: dict[str, Any] = {
