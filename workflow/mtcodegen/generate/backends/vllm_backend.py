@@ -21,6 +21,18 @@ log = logging.getLogger(__name__)
 _FINISH = {"stop": "stop", "length": "length"}  # anything else (abort, error) -> "error"
 
 
+def drop_mkl_thread_limit(environ) -> None:
+    """Let MKL follow vLLM's OpenMP threads on CPU.
+
+    Snakemake (and SLURM setups) export MKL_NUM_THREADS=<the job's threads>. vLLM pins its OpenMP threads to
+    the cores it binds, one fewer than the job has on a small machine, and MKL threads beyond those fight over
+    one core: decoding was 10x slower on 2 cores (1.5 vs 16 tok/s, BENCHMARKS.md "Generation").
+    """
+    value = environ.pop("MKL_NUM_THREADS", None)
+    if value is not None:
+        log.info("MKL_NUM_THREADS=%s unset: vLLM sizes its own CPU threads", value)
+
+
 class VLLMBackend(Backend):
     name = "vllm"
 
@@ -46,6 +58,8 @@ class VLLMBackend(Backend):
                 kwargs["kv_cache_memory_bytes"] = int(float(kv_cache_gb) * (1 << 30))
         if cpu_threads is not None and on_cpu:
             os.environ["VLLM_CPU_OMP_THREADS_BIND"] = str(cpu_threads)
+        if on_cpu:
+            drop_mkl_thread_limit(os.environ)
         if lora:
             kwargs["enable_lora"] = True
             kwargs["max_lora_rank"] = options.pop("max_lora_rank", 64)
