@@ -91,3 +91,21 @@ def test_sampling_change_changes_generation_but_not_data(default_config, project
     # ...and everything downstream of generation moves with it.
     assert not set(before.nodes["execute"]) & set(after.nodes["execute"])
     assert before.metrics.hash != after.metrics.hash
+
+
+def test_rft_data_params_satisfy_the_rft_data_command(default_config, project_root):
+    """The plan's rft_data params are exactly what `mtcodegen rft-data` reads (a missing key failed the run)."""
+    import argparse
+
+    from mtcodegen.rft import cli as rft_cli
+
+    plan = build_plan(default_config, root=project_root)
+    params = plan.rft_data.params
+    generator = params["generator"]
+    assert generator["reasoning"] == plan.rft_cell.label["reasoning"]
+    assert "model" not in generator and "name" not in generator
+    # Reach the command's own validation with the plan's params; it fails later, on the missing input files.
+    args = argparse.Namespace(params=__import__("json").dumps(params), trajectories="/nonexistent.jsonl.gz",
+                              train_problems="/nonexistent.jsonl.gz", eval=[], prompts="prompts", out="/nonexistent")
+    with pytest.raises(FileNotFoundError):
+        rft_cli.run(args)

@@ -29,6 +29,8 @@ PROMPTS = "prompts"
 # Prompt files every cell reads, whatever its grid position.
 COMMON_PROMPT_FILES = ("system.txt", "code_block.txt")
 COT_RETRY_SCHEDULE = "cot_retry.yaml"
+# What the rft_data stage needs to know of the generator cell's prompting.
+GENERATOR_PROMPT_KEYS = ("reasoning", "instruction", "feedback", "turns", "cot_retry")
 
 
 @dataclass(frozen=True)
@@ -251,7 +253,8 @@ def _add_rft(plan: Plan, rft: dict[str, Any]) -> None:
             "rft_data",
             "rft_data",
             {k: rft[k] for k in ("max_per_problem", "dedup_threshold", "decontamination_threshold")}
-            | {"eval_splits": eval_refs},
+            # The prompts to strip from the generator's user turns; its model and names stay out of the hash.
+            | {"generator": {k: plan.rft_cell.label[k] for k in GENERATOR_PROMPT_KEYS}, "eval_splits": eval_refs},
             inputs={"trajectories": plan.rft_cell.execute.hash}
             | {f"eval:{ref}": plan.problems_by_ref[ref].hash for ref in eval_refs},
         )
