@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from mtcodegen.config import dataset_splits, load_config
+
 SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 
 
@@ -26,7 +28,14 @@ def test_default_config_dry_run_wires_rft_data_finetune_and_eval_cells(project_r
     assert rft, "no rft-data job in the dry run"
     assert rft.group(1).startswith("results/execute/") and "/partition/" in rft.group(2)
     evals = re.findall(r"--eval (\S+)=", rft.group(3))
-    assert evals == ["cc_sample/eval", "humaneval/test", "mbpp_sample/test"]  # not cc_sample/train nor /test
+    # Every split of the config except the training part and the split it was carved from.
+    config = load_config(project_root / "config.yaml", root=project_root)
+    train = config["rft"]["generator"]["dataset"]
+    train_dataset = train.split("/")[0]
+    parent = f"{train_dataset}/{config['datasets'][train_dataset]['partition']['from']}"
+    every = {f"{d}/{s}" for d, entry in config["datasets"].items() for s in dataset_splits(entry)}
+    assert evals == sorted(every - {train, parent})
+    assert train not in evals and parent not in evals and len(evals) >= 3
     data = re.search(r"finetune --data (results/rft_data/\w+/train\.jsonl) --base (\S+) --params .* --out "
                      r"(results/finetune/\w+)", out)
     assert data and data.group(2).startswith("results/model/") and data.group(2).endswith("/checkpoint")
