@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from .jsonl import read_jsonl, write_jsonl
+from .options import json_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,12 +69,7 @@ def judge_trajectories(records: list[dict], problems: dict[str, dict], execution
 def run(args) -> int:
     from .sandbox import Judge, SandboxUnavailable
 
-    try:
-        execution = json.loads(args.execution)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"--execution is not valid JSON: {err.msg}") from None
-    if not isinstance(execution, dict):
-        raise ValueError("--execution must be a JSON object (the config's execution section)")
+    execution = json_option(args.execution, "--execution", what="a JSON object (the config's execution section)")
     problems = {p["id"]: p for p in read_jsonl(args.problems)}
     records = list(read_jsonl(args.trajectories))
     started = time.monotonic()

@@ -29,7 +29,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 # Which parts of the package decide each stage's output. Shared helpers are listed explicitly: editing the
 # figure code must not invalidate trajectories that took GPU hours.
-_COMMON_CODE = ("__init__.py", "typed_json.py", "jsonl.py")
+_COMMON_CODE = ("__init__.py", "typed_json.py", "jsonl.py", "options.py")
 STAGE_CODE: dict[str, tuple[str, ...]] = {
     "problems": ("data",),
     "partition": ("data",),

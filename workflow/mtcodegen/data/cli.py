@@ -7,12 +7,12 @@ Snakemake passes the plan node's params as ``--params JSON``; by hand, the same 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from ..jsonl import write_json, write_jsonl
 from .prepare import FORMATS, prepare
+from ..options import json_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,13 +47,7 @@ def params_from_flags(args: argparse.Namespace) -> dict[str, Any]:
     if args.params:
         if any([args.format, args.files, args.hub, args.package, args.limit, args.option]):
             raise ValueError("--params replaces --format/--files/--hub/--package/--limit/--option: give one or the other")
-        try:
-            params = json.loads(args.params)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"--params is not valid JSON ({err.msg})") from None
-        if not isinstance(params, dict):
-            raise ValueError("--params: expected a JSON object")
-        return params
+        return json_option(args.params, "--params")
     if not args.format:
         raise ValueError("give --params, or --format with one of --files, --hub, --package")
     if args.files:

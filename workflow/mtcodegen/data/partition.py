@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 from typing import Any
 
 from ..jsonl import read_jsonl, write_jsonl
+from ..options import json_option
 
 
 def hash_order(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -50,11 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        parts = json.loads(args.parts)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"--parts is not valid JSON ({err.msg})") from None
-    if not isinstance(parts, dict) or not parts:
+    parts = json_option(args.parts, "--parts", what="a non-empty JSON object of part -> count")
+    if not parts:
         raise ValueError("--parts: expected a non-empty JSON object of part -> count")
     selected = select_part(list(read_jsonl(args.problems)), parts, args.part)
     for problem in selected:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from ..options import json_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,10 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        params = json.loads(args.params)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"--params is not valid JSON: {err}") from None
+    params = json_option(args.params, "--params")
     from .figure import plot_losses
     from .train import finetune
 

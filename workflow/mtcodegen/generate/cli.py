@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import logging
 import os
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 from ..provenance import canonical_json, digest_bytes
 from .stage import DEFAULT_SHARD_PROBLEMS, generate_cell
+from ..options import json_option
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "cell": {"reasoning": "none", "instruction": "none", "feedback": "failed_tests", "turns": 1,
@@ -69,12 +69,7 @@ def build_params(args: argparse.Namespace) -> dict[str, Any]:
             if not path.is_file():
                 raise FileNotFoundError(f"--params file not found: {path}")
             text = path.read_text(encoding="utf-8")
-        try:
-            given = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise ValueError(f"--params is not valid JSON ({err.msg} at character {err.pos})") from None
-        if not isinstance(given, dict):
-            raise ValueError("--params must be a JSON object with cell, sampling, engine, execution")
+        given = json_option(text, "--params", what="a JSON object with cell, sampling, engine, execution")
         for key, value in given.items():
             params[key] = {**params.get(key, {}), **value} if isinstance(value, dict) else value
     for flag in _CELL_FLAGS:

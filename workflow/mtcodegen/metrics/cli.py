@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tempfile
 import time
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from . import tables
 from .trajectories import read_cell, read_difficulties
+from ..options import json_option
 
 TABLES = ("pass_at_k", "n_at_k", "per_turn", "per_difficulty", "similarity", "non_code", "ledger")
 REQUIRED_CONFIG = ("pass_at_k", "n_at_k", "bootstrap_resamples")
@@ -29,13 +29,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="each cell's problems file (same order), for the per-difficulty table")
     parser.add_argument("--config", help="the config's `metrics` section as JSON (with --cells-json)")
     parser.add_argument("--out-dir", required=True, help="directory for the CSV tables")
-
-
-def _json(text: str, option: str):
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{option} is not valid JSON: {err.msg}") from None
 
 
 def write_csv(frame, path: Path) -> None:
@@ -76,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         if not args.config:
             raise ValueError("--cells-json needs --config (the metrics section as JSON)")
-        labels = _json(args.cells_json, "--cells-json")
-        config = _json(args.config, "--config")
+        labels = json_option(args.cells_json, "--cells-json", expect=list, what="a JSON list of cell labels")
+        config = json_option(args.config, "--config")
     if not isinstance(labels, list) or not all(isinstance(x, dict) for x in labels):
         raise ValueError("--cells-json must be a JSON list of cell-label objects")
     if len(labels) != len(args.inputs):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 
 from .materialize import materialize
+from ..options import json_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -17,9 +17,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    try:
-        source = json.loads(args.source)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"--source is not valid JSON: {err}") from None
+    source = json_option(args.source, "--source")
     materialize(source, args.out, cache_dir=args.cache_dir)
     return 0

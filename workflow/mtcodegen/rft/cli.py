@@ -7,6 +7,7 @@ import json
 import sys
 
 from .build import build_rft_data
+from ..options import json_option
 
 
 def _ref_path(value: str) -> tuple[str, str]:
@@ -27,10 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        params = json.loads(args.params)
-    except json.JSONDecodeError as err:
-        raise ValueError(f"--params is not valid JSON: {err}") from None
+    params = json_option(args.params, "--params")
     for key in ("max_per_problem", "dedup_threshold", "decontamination_threshold", "generator"):
         if key not in params:
             raise ValueError(f"--params lacks {key!r}")
