@@ -12,6 +12,7 @@ setup:
 
 run: setup
 	$(BIN)/snakemake --cores $(CORES)
+	$(BIN)/snakemake --report results/report.html
 
 dry-run: setup
 	$(BIN)/snakemake -n
