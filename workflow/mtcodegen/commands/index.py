@@ -7,14 +7,13 @@ mappings merge key by key), so that the index describes the plan the workflow ra
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from pathlib import Path
 
 import yaml
 
 from ..config import ConfigError, load_config
 from ..plan import build_plan
+from ..jsonl import atomic_path
 
 
 def add_arguments(parser) -> None:
@@ -39,13 +38,10 @@ def run(args) -> int:
 
 
 def _write_tsv(out: Path, rows: list[dict[str, str]]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".index.")
-    with os.fdopen(fd, "w", newline="") as handle:
+    with atomic_path(out) as tmp, open(tmp, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=["stage", "hash", "name", "path"], delimiter="\t")
         writer.writeheader()
         writer.writerows(rows)
-    os.replace(tmp, out)
 
 
 def merge_config_files(paths: list[str]) -> dict:

@@ -5,11 +5,10 @@ report and the reproduced-vs-reported figure."""
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 from .analyses import REFERENCE_COLUMNS, read_reference
+from ..jsonl import atomic_path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,10 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     table = read_reference(args.reference)
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    table.to_csv(tmp, index=False, columns=list(REFERENCE_COLUMNS) + [c for c in table if c not in REFERENCE_COLUMNS])
-    os.replace(tmp, out)
+    with atomic_path(out) as tmp:
+        table.to_csv(tmp, index=False, columns=list(REFERENCE_COLUMNS) + [c for c in table if c not in REFERENCE_COLUMNS])
     print(f"{len(table)} reference rows -> {out}")
     return 0

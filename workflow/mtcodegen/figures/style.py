@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +10,8 @@ matplotlib.use("Agg")  # no display on cluster nodes
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+
+from ..jsonl import atomic_path  # noqa: E402
 
 COLUMN_WIDTH = 3.3  # inches: one column of the paper's two-column layout
 RC = {
@@ -48,14 +48,8 @@ def save(fig, out_prefix: str | Path) -> list[Path]:
     written = []
     for ext in ("pdf", "png"):
         target = out_prefix.with_name(out_prefix.name + f".{ext}")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=f".{ext}", dir=target.parent)
-        os.close(fd)
-        try:
+        with atomic_path(target, suffix=f".{ext}") as tmp:
             fig.savefig(tmp, format=ext)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         written.append(target)
     plt.close(fig)
     return written

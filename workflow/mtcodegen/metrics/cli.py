@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import time
 from pathlib import Path
 
 from . import tables
 from .trajectories import read_cell, read_difficulties
 from ..options import json_option
+from ..jsonl import atomic_path
 
 TABLES = ("pass_at_k", "n_at_k", "per_turn", "per_difficulty", "similarity", "non_code", "ledger")
 REQUIRED_CONFIG = ("pass_at_k", "n_at_k", "bootstrap_resamples")
@@ -33,14 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def write_csv(frame, path: Path) -> None:
     """Atomic, like every other output: a killed job never leaves a half-written table that looks done."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _plan_node(config_files: list[str], hash_: str | None):
