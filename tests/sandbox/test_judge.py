@@ -211,3 +211,31 @@ def test_a_dead_sandbox_is_an_internal_error_and_the_judge_recovers():
         again = own.run([JudgeRequest(program="print(2)", tests=[{"input": "", "output": "2"}])])
         assert again[0]["verdict"] == "AC"
         assert own.run([slow])[0]["cached"] is False  # an IE is never cached
+
+
+def test_a_test_tampering_with_its_stream_files_cannot_reach_the_next_test(judge):
+    # The stream files live in the runner for its whole life (the forks share their offsets): a test that
+    # appends to its stdin, moves its stdout's offset, grows stderr or sets O_APPEND must leave nothing behind
+    # for the next test of the same program, or for the next program the warm jail serves.
+    tamper = (
+        "import os, fcntl\n"
+        "data = input()\n"
+        "os.write(0, b'\\n999 tampered stdin\\n')\n"
+        "os.lseek(1, 4096, os.SEEK_SET)\n"
+        "os.ftruncate(2, 1 << 16)\n"
+        "fcntl.fcntl(1, fcntl.F_SETFL, os.O_APPEND)\n"
+        "os.lseek(0, 0, os.SEEK_END)\n"
+        "print(int(data) * 2)\n"
+    )
+    tests = [{"input": f"{n}\n", "output": f"{2 * n}\n"} for n in range(1, 5)]
+    (tampering,) = judge.run([JudgeRequest(program=tamper, tests=tests)])
+    # each of its tests starts from clean files, so every one behaves as the first did
+    assert len({(t["verdict"], t["stderr"]) for t in tampering["tests"]}) == 1, tampering["tests"]
+    outputs = [t["stdout"] for t in tampering["tests"]]
+    assert [out.lstrip("\x00") for out in outputs] == [f"{2 * n}\n" for n in range(1, 5)], outputs
+    assert len({len(out) - len(str(2 * n)) for n, out in zip(range(1, 5), outputs)}) == 1, outputs
+    echo = "import sys\nprint(repr(sys.stdin.read()))\n"
+    clean = judge.run([JudgeRequest(program=echo, tests=[{"input": f"{n}\n", "output": repr(f"{n}\n")}])
+                       for n in range(1, 9)])
+    assert [v["verdict"] for v in clean] == ["AC"] * 8, [v["detail"] for v in clean]
+    assert all(t["stderr"] == "" for v in clean for t in v["tests"])

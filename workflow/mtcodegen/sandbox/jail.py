@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cgroups
+from .limits import Limits
 
 RUNNER_SOURCE = Path(__file__).with_name("runner.py")
 JAIL_RUNNER = "/runner/runner.py"
@@ -296,7 +297,7 @@ class NsjailLauncher:
         runner = self.start(memory_mb=64, processes=4, lifetime_s=10)
         try:
             answer = runner.request({"op": "load", "program": "", "kind": "stdio", "entry_point": None,
-                                     "limits": {}}, timeout_s=STARTUP_TIMEOUT_S)
+                                     "limits": Limits(memory_mb=64).for_runner()}, timeout_s=STARTUP_TIMEOUT_S)
         except RunnerError as err:
             raise SandboxUnavailable(f"nsjail does not work on this machine: {err}. If libnl-route-3-200 is "
                                      "missing, run scripts/setup.sh; to run without isolation (trusted code only) "

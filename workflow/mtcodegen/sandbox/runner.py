@@ -17,6 +17,11 @@ rlimits, stdin/stdout/stderr in memory files capped by RLIMIT_FSIZE, and a priva
 exception name or the serialized return value. Being PID 1, the runner cannot be killed from inside the
 namespace (the kernel drops signals to init that it has no handler for), and ``kill(-1, SIGKILL)`` after each
 test removes every process the test left behind (daemons, fork bombs).
+
+Per-test cost is mostly the fork (page tables and copy-on-write faults, dear on a virtual machine), so the
+rest is kept off the per-test path: the four memory files sit at fds 0-3 of the runner for its whole life
+(emptied and rewound after each test) with their Python file objects built once, the clamped rlimits are
+computed once per program, and signal dispositions are set once in the runner for the forks to inherit.
 """
 
 import builtins
@@ -45,7 +50,6 @@ _json_dumps = json.dumps
 
 REPORT_FD = 3
 IS_INIT = os.getpid() == 1  # PID 1 of the jail's PID namespace (false only in unsafe_local mode)
-INIT_IGNORED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2)
 EXCERPT = 1024
 TRACE_EVENTS = 200
 TRACE_VALUE_CHARS = 80
@@ -164,9 +168,55 @@ class Tracer:
         return self
 
 
+class Streams:
+    """The test's stdin, stdout, stderr and report files: memory files at fds 0-3 of the runner, created once.
+    A forked test inherits them in place, and with them file objects built here once (the runner never uses
+    them, so the forks always get them fresh). The test shares their file offsets with the runner: ``reset``
+    rewinds and empties all four before the next test, whatever the last one did to them."""
+
+    COUNT = 4
+
+    def __init__(self):
+        for fd, name in enumerate(("stdin", "stdout", "stderr", "report")):
+            memfd = os.memfd_create(name, 0)
+            if memfd != fd:
+                os.dup2(memfd, fd)
+                os.close(memfd)
+        self.sizes = [0] * self.COUNT
+        self.stdin = io.TextIOWrapper(open(0, "rb", buffering=1 << 16, closefd=False), encoding="utf-8",
+                                      errors="replace")
+        self.stdout = io.TextIOWrapper(open(1, "wb", buffering=1 << 16, closefd=False), encoding="utf-8",
+                                       write_through=False)
+        self.stderr = io.TextIOWrapper(open(2, "wb", buffering=1 << 16, closefd=False), encoding="utf-8",
+                                       errors="backslashreplace", line_buffering=True)
+        self.report = open(REPORT_FD, "wb", buffering=0, closefd=False)
+
+    def reset(self, stdin_data):
+        for fd in range(self.COUNT):
+            if self.sizes[fd]:
+                os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+        if stdin_data:
+            os.pwrite(0, stdin_data, 0)
+        self.sizes[0] = len(stdin_data)
+
+    def read(self, cap):
+        """(sizes, contents) of stdout, stderr and report, at most cap + 1 bytes each; remembers every size
+        (the test may have written to its stdin file too) for the next reset."""
+        sizes, contents = [], []
+        for fd in range(self.COUNT):
+            size = os.fstat(fd).st_size
+            self.sizes[fd] = size
+            if fd:
+                sizes.append(size)
+                contents.append(os.pread(fd, min(size, cap + 1), 0) if size else b"")
+        return sizes, contents
+
+
 class Runner:
-    def __init__(self, channel_in, channel_out):
+    def __init__(self, channel_in, channel_out, streams):
         self.channel_in, self.channel_out = channel_in, channel_out
+        self.streams = streams
         self.code = None
         self._pending = b""
 
@@ -221,6 +271,7 @@ class Runner:
             detail = f"{_type(err).__name__}: {err}"
             return {"ok": False, "verdict": "CE", "detail": detail[:EXCERPT]}
         self.baseline = _address_space_bytes()
+        self.rlimits = self.test_rlimits()
         gc.freeze()  # forks then share the runner's objects without the collector copying their pages
         return {"ok": True}
 
@@ -229,25 +280,17 @@ class Runner:
         # stdin, stdout, stderr and the report channel are memory files, not pipes: the test never blocks on a
         # full pipe, so the runner sleeps until the test ends or its time is up (one wake-up per test), and a
         # daemon holding stdout open cannot hold the runner. RLIMIT_FSIZE caps what each file can take.
-        stdin_fd = os.memfd_create("stdin")
-        os.write(stdin_fd, message.get("input", "").encode())
-        os.lseek(stdin_fd, 0, os.SEEK_SET)
-        files = [os.memfd_create(name) for name in ("stdout", "stderr", "report")]
+        self.streams.reset(message.get("input", "").encode())
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:  # the test process: never returns
             try:
-                self.child(message, stdin_fd, *files)
+                self.child(message)
             finally:
                 os._exit(120)
-        os.close(stdin_fd)
-        try:
-            return self.supervise(pid, started, files, self.limits)
-        finally:
-            for fd in files:
-                os.close(fd)
+        return self.supervise(pid, started, self.limits)
 
-    def supervise(self, pid, started, files, limits):
+    def supervise(self, pid, started, limits):
         cap = limits["output_kb"] * 1024
         pidfd = os.pidfd_open(pid)
         killed = None
@@ -258,11 +301,7 @@ class Runner:
         wall = time.monotonic() - started
         os.close(pidfd)
         self.kill_leftovers(pid)  # before reading: nothing writes to the files any more
-        sizes, contents = [], []
-        for fd in files:
-            size = os.fstat(fd).st_size
-            sizes.append(size)
-            contents.append(os.pread(fd, min(size, cap + 1), 0) if size else b"")
+        sizes, contents = self.streams.read(cap)
         clear_scratch()
         signaled = os.WIFSIGNALED(status)
         if killed is None and (sizes[0] + sizes[1] > cap or sizes[2] > cap
@@ -318,18 +357,17 @@ class Runner:
                 return
 
     # -- inside the forked test process -------------------------------------------------------------------
-    def child(self, message, stdin_fd, out_w, err_w, rep_w):
-        os.dup2(stdin_fd, 0)
-        os.dup2(out_w, 1)
-        os.dup2(err_w, 2)
-        os.dup2(rep_w, REPORT_FD)
-        os.closerange(REPORT_FD + 1, 1 << 16)
+    def child(self, message):
+        os.closerange(REPORT_FD + 1, 1 << 16)  # the channel to the host and anything else of the runner's
         if not IS_INIT:
             os.setpgid(0, 0)
-        for sig in INIT_IGNORED + (signal.SIGPIPE, signal.SIGXFSZ):
-            signal.signal(sig, signal.SIG_DFL)
-        self.set_limits()
-        report_file = open(REPORT_FD, "wb", buffering=0, closefd=False)
+        for which, value in self.rlimits:
+            try:
+                resource.setrlimit(which, (value, value))
+            except (ValueError, OSError):
+                pass
+        streams = self.streams
+        report_file = streams.report
 
         def report(item):
             try:
@@ -337,10 +375,7 @@ class Runner:
             except BaseException:
                 pass
 
-        sys.stdin = io.TextIOWrapper(open(0, "rb", closefd=False), encoding="utf-8", errors="replace")
-        sys.stdout = io.TextIOWrapper(open(1, "wb", closefd=False), encoding="utf-8", write_through=False)
-        sys.stderr = io.TextIOWrapper(open(2, "wb", closefd=False), encoding="utf-8", errors="backslashreplace",
-                                      line_buffering=True)
+        sys.stdin, sys.stdout, sys.stderr = streams.stdin, streams.stdout, streams.stderr
         sys.argv = ["solution.py"]
         tracer = None
         if message.get("trace"):
@@ -410,31 +445,28 @@ class Runner:
             pass
         os._exit(code & 0xFF)
 
-    def set_limits(self):
+    def test_rlimits(self):
+        """The (resource, value) pairs each test sets on itself, clamped to the jail's hard limits (computed
+        once per program: the forks only call setrlimit)."""
         limits = self.limits
         memory = limits["memory_mb"] << 20
-        as_limit = memory + self.baseline
         settings = [
-            (resource.RLIMIT_AS, as_limit),
+            (resource.RLIMIT_AS, memory + self.baseline),
             (resource.RLIMIT_CPU, limits["cpu_rlimit_s"]),
             (resource.RLIMIT_NPROC, limits["processes"]),
             # Every file, stdout/stderr/the report included, stops at the output limit (SIGXFSZ -> OLE).
             (resource.RLIMIT_FSIZE, limits["output_kb"] * 1024 + 1),
-            (resource.RLIMIT_CORE, 0),
-            (resource.RLIMIT_NOFILE, 256),
         ]
+        clamped = []
         for which, value in settings:
             try:
-                soft, hard = resource.getrlimit(which)
-                if hard != resource.RLIM_INFINITY:
-                    value = min(value, hard)
-                resource.setrlimit(which, (value, value))
+                hard = resource.getrlimit(which)[1]
             except (ValueError, OSError):
-                pass
-        try:  # deep recursion (sys.setrecursionlimit) needs stack: allow it up to the memory limit
-            resource.setrlimit(resource.RLIMIT_STACK, (memory, memory))
-        except (ValueError, OSError):
-            pass
+                continue
+            clamped.append((which, value if hard == resource.RLIM_INFINITY else min(value, hard)))
+        # Deep recursion (sys.setrecursionlimit) needs stack: allow it up to the memory limit (not clamped:
+        # raising it past a lower hard limit fails and is skipped, as before).
+        return clamped + [(resource.RLIMIT_STACK, memory)]
 
 
 def clear_scratch(directory="/tmp"):
@@ -479,25 +511,33 @@ def _set_not_dumpable():
 
 
 def main():
-    channel_in = os.fdopen(os.dup(0), "rb", buffering=0)
-    channel_out = os.fdopen(os.dup(1), "wb")
-    devnull = os.open("/dev/null", os.O_RDWR)
-    for fd in (0, 1):
-        os.dup2(devnull, fd)
-    os.close(devnull)
+    # The channels and the runner's own stderr (which reaches the host through nsjail) move above fd 3:
+    # fds 0-3 become the tests' stream files.
+    import fcntl
+
+    channel_in = os.fdopen(fcntl.fcntl(0, fcntl.F_DUPFD_CLOEXEC, 10), "rb", buffering=0)
+    channel_out = os.fdopen(fcntl.fcntl(1, fcntl.F_DUPFD_CLOEXEC, 10), "wb")
+    sys.stderr = os.fdopen(fcntl.fcntl(2, fcntl.F_DUPFD_CLOEXEC, 10), "w")
+    streams = Streams()
     _set_not_dumpable()
-    if IS_INIT:
-        # As init, ignore everything the tests could send us; SIGCHLD stays default so wait4 works.
-        for sig in INIT_IGNORED:
-            signal.signal(sig, signal.SIG_IGN)
-    else:
+    for which, value in ((resource.RLIMIT_CORE, 0), (resource.RLIMIT_NOFILE, 256)):  # the same for every test
+        try:
+            resource.setrlimit(which, (value, value))
+        except (ValueError, OSError):
+            pass
+    # Default dispositions, set once here for every fork to inherit (Python ignores SIGPIPE and SIGXFSZ and
+    # handles SIGINT). The runner itself stays safe as init: the kernel drops signals sent from inside the
+    # namespace to an init that has no handler for them, so a test cannot kill or stop it.
+    for sig in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ):
+        signal.signal(sig, signal.SIG_DFL)
+    if not IS_INIT:
         try:  # unsafe_local: adopt the orphans of the tests so that they can be reaped
             import ctypes
 
             ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
         except (OSError, AttributeError):
             pass
-    Runner(channel_in, channel_out).serve()
+    Runner(channel_in, channel_out, streams).serve()
 
 
 if __name__ == "__main__":
