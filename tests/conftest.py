@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,18 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"the shared sample data is missing: {SHARED_DATA} (it lies beside the checkout)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def sandbox_unavailable():
+    """What a test does where nsjail cannot run: skip, saying why, or fail where MTCODEGEN_REQUIRE_NSJAIL=1
+    (set by CI, where nsjail is installed: a broken sandbox must not pass as a row of skipped tests)."""
+    def react(err: Exception):
+        if os.environ.get("MTCODEGEN_REQUIRE_NSJAIL") == "1":
+            pytest.fail(f"nsjail is required here (MTCODEGEN_REQUIRE_NSJAIL=1) but does not run: {err}")
+        pytest.skip(f"nsjail unavailable: {err}")
+
+    return react
 
 
 # --- Model checkpoints (tests/models, tests/backends; other stages' tests use them too) --------------------

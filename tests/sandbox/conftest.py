@@ -8,10 +8,10 @@ from mtcodegen.sandbox import Judge, SandboxUnavailable
 
 
 @pytest.fixture(scope="session")
-def judge():
+def judge(sandbox_unavailable):
     try:
         instance = Judge(mode="nsjail", workers=2)
     except SandboxUnavailable as err:
-        pytest.skip(f"nsjail unavailable: {err}")
+        sandbox_unavailable(err)
     with instance:
         yield instance

@@ -125,7 +125,7 @@ def _jail_processes() -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def outcome(tmp_path_factory):
+def outcome(tmp_path_factory, sandbox_unavailable):
     global SERVER
     SERVER = _listener()
     workdir = tmp_path_factory.mktemp("cwd")
@@ -139,7 +139,7 @@ def outcome(tmp_path_factory):
     try:
         judge = Judge(mode="nsjail", workers=2)
     except SandboxUnavailable as err:
-        pytest.skip(f"nsjail unavailable: {err}")
+        sandbox_unavailable(err)
     table = cases()
     started = time.monotonic()
     with judge:
