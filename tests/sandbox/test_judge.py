@@ -224,6 +224,7 @@ def test_a_test_tampering_with_its_stream_files_cannot_reach_the_next_test(judge
         "os.lseek(1, 4096, os.SEEK_SET)\n"
         "os.ftruncate(2, 1 << 16)\n"
         "fcntl.fcntl(1, fcntl.F_SETFL, os.O_APPEND)\n"
+        "fcntl.fcntl(0, fcntl.F_SETFL, os.O_APPEND | os.O_NONBLOCK)\n"
         "os.lseek(0, 0, os.SEEK_END)\n"
         "print(int(data) * 2)\n"
     )

@@ -25,6 +25,7 @@ computed once per program, and signal dispositions are set once in the runner fo
 """
 
 import builtins
+import fcntl
 import gc
 import io
 import json
@@ -193,6 +194,7 @@ class Streams:
 
     def reset(self, stdin_data):
         for fd in range(self.COUNT):
+            fcntl.fcntl(fd, fcntl.F_SETFL, 0)  # status flags live in the shared file too (O_APPEND, O_NONBLOCK)
             if self.sizes[fd]:
                 os.ftruncate(fd, 0)
             os.lseek(fd, 0, os.SEEK_SET)
@@ -513,8 +515,6 @@ def _set_not_dumpable():
 def main():
     # The channels and the runner's own stderr (which reaches the host through nsjail) move above fd 3:
     # fds 0-3 become the tests' stream files.
-    import fcntl
-
     channel_in = os.fdopen(fcntl.fcntl(0, fcntl.F_DUPFD_CLOEXEC, 10), "rb", buffering=0)
     channel_out = os.fdopen(fcntl.fcntl(1, fcntl.F_DUPFD_CLOEXEC, 10), "wb")
     sys.stderr = os.fdopen(fcntl.fcntl(2, fcntl.F_DUPFD_CLOEXEC, 10), "w")
