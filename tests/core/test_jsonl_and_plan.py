@@ -57,6 +57,25 @@ def default_config(project_root):
     return load_config(project_root / "config.yaml", root=project_root)
 
 
+def test_finished_files_get_the_umask_mode_not_mkstemps_0600(tmp_path):
+    import os
+    import stat
+
+    from mtcodegen.jsonl import atomic_path
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    write_jsonl(tmp_path / "a.jsonl.gz", [{"x": 1}])
+    write_json(tmp_path / "b.json", {"x": 1})
+    with atomic_path(tmp_path / "c.png") as tmp:
+        tmp.write_bytes(b"figure")
+    plain = tmp_path / "plain.txt"
+    plain.write_text("as open() makes it")
+    for name in ("a.jsonl.gz", "b.json", "c.png"):
+        mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
+        assert mode == 0o666 & ~umask == stat.S_IMODE(plain.stat().st_mode), (name, oct(mode), oct(umask))
+
+
 def test_every_grid_cell_has_its_own_hash(default_config, project_root):
     plan = build_plan(default_config, root=project_root)
     hashes = [c.generate.hash for c in plan.cells]

@@ -16,6 +16,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+# The process's umask, read once (os.umask can only be read by setting it): finished files get the mode a plain
+# open() would give them, not mkstemp's 0600, so that results on a shared cluster stay readable by the group.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+FILE_MODE = 0o666 & ~_UMASK
+
 
 def _open(path: Path, mode: str):
     if path.suffix == ".gz":
@@ -46,7 +52,8 @@ class _Closing(contextlib.AbstractContextManager):
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
-    """A temporary path beside ``path``: renamed onto it when the block succeeds, removed when it fails."""
+    """A temporary path beside ``path``: renamed onto it when the block succeeds (with the umask's usual mode),
+    removed when it fails."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
@@ -54,6 +61,7 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, FILE_MODE)
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
