@@ -69,7 +69,7 @@ def start_llama_cpp_server(gguf: str, port: int = 8091) -> tuple[subprocess.Pope
     """llama-cpp-python's OpenAI-compatible server on the GGUF, all cores, context for the longest chat."""
     python = LLAMA_CPP_VENV / "bin" / "python"
     if not python.is_file():
-        sys.exit(f"no llama.cpp venv at {LLAMA_CPP_VENV}: run benchmarks/llama_cpp_setup.sh first (~20 min)")
+        sys.exit(f"no llama.cpp venv at {LLAMA_CPP_VENV}: run benchmarks/llama_cpp_setup.sh first (~8 min)")
     command = [str(python), "-m", "llama_cpp.server", "--model", gguf, "--n_ctx", "4096",
                "--n_threads", str(os.cpu_count()), "--host", "127.0.0.1", "--port", str(port)]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
