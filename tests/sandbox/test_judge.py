@@ -240,3 +240,13 @@ def test_a_test_tampering_with_its_stream_files_cannot_reach_the_next_test(judge
                        for n in range(1, 9)])
     assert [v["verdict"] for v in clean] == ["AC"] * 8, [v["detail"] for v in clean]
     assert all(t["stderr"] == "" for v in clean for t in v["tests"])
+
+
+def test_each_test_gets_its_own_random_seed(judge):
+    # `random` is left out of the runner's warm imports (it would reseed in every fork); a program importing it
+    # must still get a fresh seed per test, as a fresh interpreter would, not one state shared by all tests.
+    program = "import random\nprint(random.getrandbits(64))\n"
+    (verdict,) = judge.run([JudgeRequest(program=program, tests=[{"input": "", "output": "x"}] * 4)])
+    values = [t["stdout"] for t in verdict["tests"]]
+    assert all(v.strip().isdigit() for v in values), values
+    assert len(set(values)) == 4, values
