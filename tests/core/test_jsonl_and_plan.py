@@ -74,6 +74,14 @@ def test_finished_files_get_the_umask_mode_not_mkstemps_0600(tmp_path):
     for name in ("a.jsonl.gz", "b.json", "c.png"):
         mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
         assert mode == 0o666 & ~umask == stat.S_IMODE(plain.stat().st_mode), (name, oct(mode), oct(umask))
+    from mtcodegen.jsonl import share_files
+
+    nested = tmp_path / "checkpoint" / "sub" / "weights.bin"
+    nested.parent.mkdir(parents=True)
+    nested.write_bytes(b"w")
+    nested.chmod(0o600)
+    share_files(tmp_path / "checkpoint")
+    assert stat.S_IMODE(nested.stat().st_mode) == 0o666 & ~umask
 
 
 def test_every_grid_cell_has_its_own_hash(default_config, project_root):

@@ -78,6 +78,10 @@ def test_full_finetuning_writes_a_checkpoint_without_adapter(ft, tiny_checkpoint
     assert (out / "model" / "model.safetensors").is_file() and not (out / "adapter").exists()
     name = "model.layers.0.mlp.down_proj.weight"
     assert not (_tensor(out / "model", name) == _tensor(tiny_checkpoint, name)).all()
+    from mtcodegen.jsonl import FILE_MODE
+
+    modes = {path.name: path.stat().st_mode & 0o777 for path in out.rglob("*.safetensors")}
+    assert modes and set(modes.values()) == {FILE_MODE}, modes  # not safetensors' 0600
 
 
 def test_empty_rft_data_is_a_clear_error(ft, tiny_checkpoint, tmp_path, capsys):

@@ -68,6 +68,14 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
         raise
 
 
+def share_files(root: str | os.PathLike) -> None:
+    """Give every file under ``root`` the mode a plain open() would (some writers, safetensors among them,
+    make their files 0600)."""
+    for path in Path(root).rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            os.chmod(path, FILE_MODE)
+
+
 def read_jsonl(path: str | os.PathLike) -> Iterator[dict[str, Any]]:
     """Yield one dict per non-empty line; a broken line raises ValueError naming file and line."""
     path = Path(path)

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..jsonl import read_jsonl, write_json
+from ..jsonl import read_jsonl, share_files, write_json
 from .masking import tokenize_chat
 
 LOG_FIELDS = ("step", "epoch", "loss", "learning_rate", "grad_norm")
@@ -169,6 +169,7 @@ def finetune(data_path: str | Path, base_dir: str | Path, out_dir: str | Path, p
     final = out_dir / "model"
     shutil.rmtree(final, ignore_errors=True)
     partial.rename(final)
+    share_files(out_dir)  # checkpoints, adapter and model: safetensors writes them 0600
 
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     summary = {

@@ -11,6 +11,8 @@ import logging
 import time
 from pathlib import Path
 
+from ..jsonl import share_files
+
 log = logging.getLogger(__name__)
 DTYPES = ("float32", "bfloat16", "float16")
 
@@ -46,6 +48,7 @@ def gguf_to_checkpoint(gguf_path: Path, out: Path, dtype: str = "float32") -> No
     if not tokenizer.chat_template:
         raise ValueError(f"GGUF {name} carries no chat template (tokenizer.chat_template); chat needs one")
     tokenizer.save_pretrained(out)
+    share_files(out)
     log.info("wrote %s (%s) in %.1fs", out, dtype, time.time() - started)
 
 
