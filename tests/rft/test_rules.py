@@ -20,8 +20,9 @@ SNAKEMAKE = Path(sys.executable).parent / "snakemake"
 def test_default_config_dry_run_wires_rft_data_finetune_and_eval_cells(project_root):
     if not SNAKEMAKE.exists() and not shutil.which("snakemake"):
         pytest.fail("snakemake is not installed in this environment")
-    run = subprocess.run([str(SNAKEMAKE if SNAKEMAKE.exists() else "snakemake"), "-n", "-p", "--nolock",
-                          "--cores", "1"], cwd=project_root, capture_output=True, text=True, timeout=300)
+    # --forceall: the whole DAG, whatever results/ already holds (after `make run` nothing would be left to do)
+    run = subprocess.run([str(SNAKEMAKE if SNAKEMAKE.exists() else "snakemake"), "-n", "-p", "--forceall",
+                          "--nolock", "--cores", "1"], cwd=project_root, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     out = run.stdout
     rft = re.search(r"rft-data --trajectories (\S+) --train-problems (\S+) (.*?) --params", out)
