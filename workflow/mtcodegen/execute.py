@@ -66,12 +66,30 @@ def judge_trajectories(records: list[dict], problems: dict[str, dict], execution
     return records
 
 
+def _pass_on_skip(trajectories: str, out: str) -> bool:
+    """A cell the generate stage skipped (mtcodegen.skipped): an empty result that keeps the reason."""
+    from pathlib import Path
+
+    from .skipped import read_skip, write_skip
+
+    stats = Path(trajectories).parent / "stats.json"
+    skip = json.loads(stats.read_text(encoding="utf-8")).get("skipped") if stats.is_file() else None
+    if not skip:
+        return False
+    write_jsonl(out, [])
+    write_skip(Path(out).parent, **{k: v for k, v in skip.items() if k != "skipped"})
+    print(f"execute: nothing to judge, the cell was skipped: {skip['reason']}", file=sys.stderr)
+    return True
+
+
 def run(args) -> int:
     from .sandbox import Judge, SandboxUnavailable
 
     execution = json_option(args.execution, "--execution", what="a JSON object (the config's execution section)")
     problems = {p["id"]: p for p in read_jsonl(args.problems)}
     records = list(read_jsonl(args.trajectories))
+    if not records and _pass_on_skip(args.trajectories, args.out):
+        return 0
     started = time.monotonic()
     try:
         judge = Judge(mode=execution.get("sandbox", "nsjail"), workers=execution.get("workers", 0),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import textwrap
 from pathlib import Path
 
 
@@ -15,6 +16,14 @@ def read_curve(path: str | Path) -> tuple[list[int], list[float]]:
     return [int(float(r["step"])) for r in rows], [float(r["loss"]) for r in rows]
 
 
+def skip_reason(loss_csv: str | Path) -> str | None:
+    """The reason a finetune did not train (its model directory's skip record), or None if it trained."""
+    from ..skipped import read_skip
+
+    record = read_skip(Path(loss_csv).parent / "model")
+    return record["reason"] if record else None
+
+
 def plot_losses(curves: dict[str, str | Path], out_stem: str | Path) -> list[Path]:
     """Write ``<out_stem>.pdf`` and ``.png``; return their paths."""
     import matplotlib
@@ -23,14 +32,23 @@ def plot_losses(curves: dict[str, str | Path], out_stem: str | Path) -> list[Pat
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5, 3.2))
+    skipped = []
     for name, path in sorted(curves.items()):
+        reason = skip_reason(path)
+        if reason:  # an empty RFT set: the finetune recorded why instead of training (mtcodegen.skipped)
+            skipped.append(f"{name}: not trained. {reason}")
+            continue
         steps, losses = read_curve(path)
         ax.plot(steps, losses, marker="o" if len(steps) < 30 else None, markersize=3, label=name)
+    if skipped:
+        ax.text(0.02, 0.98, "\n".join(textwrap.fill(s, 70) for s in skipped), transform=ax.transAxes,
+                va="top", ha="left", fontsize=6)
     ax.set_xlabel("optimizer step")
     ax.set_ylabel("training loss (assistant tokens)")
     ax.set_title("RFT finetuning")
     ax.grid(alpha=0.3)
-    ax.legend(frameon=False)
+    if len(skipped) < len(curves):
+        ax.legend(frameon=False)
     fig.tight_layout()
     out_stem = Path(out_stem)
     out_stem.parent.mkdir(parents=True, exist_ok=True)

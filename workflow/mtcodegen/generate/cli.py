@@ -110,9 +110,24 @@ def make_backend(model_dir: str | None, engine: dict[str, Any]):
     return load_backend(model_dir, engine)
 
 
+def write_skipped_cell(out: str, skip: dict[str, Any]) -> None:
+    """A valid, empty cell for a model that was never made (its finetune had no data): the reason travels on."""
+    from ..jsonl import write_json, write_jsonl
+
+    write_jsonl(out, [])
+    write_json(Path(out).parent / "stats.json", {"trajectories": 0, "problems": 0, "skipped": skip})
+    logging.getLogger("mtcodegen.generate").warning("cell skipped: %s", skip["reason"])
+
+
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     params = build_params(args)
+    from ..skipped import read_skip
+
+    skip = read_skip(args.model_dir)
+    if skip:
+        write_skipped_cell(args.out, skip)
+        return 0
     from .judging import SandboxPublicJudge
 
     identity = {"model_dir": os.path.abspath(args.model_dir) if args.model_dir else None,

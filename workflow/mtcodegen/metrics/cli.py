@@ -6,12 +6,16 @@ import argparse
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from . import tables
 from .trajectories import read_cell, read_difficulties
 from ..options import json_option
 from ..jsonl import atomic_path
+from ..skipped import read_skip
 
-TABLES = ("pass_at_k", "n_at_k", "per_turn", "per_difficulty", "similarity", "non_code", "ledger")
+# skipped: cells with nothing to score (a finetuned model never trained for lack of RFT data), and why.
+TABLES = ("pass_at_k", "n_at_k", "per_turn", "per_difficulty", "similarity", "non_code", "ledger", "skipped")
 REQUIRED_CONFIG = ("pass_at_k", "n_at_k", "bootstrap_resamples")
 
 
@@ -74,9 +78,14 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         raise ValueError(f"--config lacks the metrics key(s): {', '.join(missing)}")
     started = time.time()
-    cells = []
+    cells, skipped = [], []
     groups_cache: dict[str, dict] = {}
     for i, (label, path) in enumerate(zip(labels, args.inputs)):
+        skip = read_skip(Path(path).parent)
+        if skip:  # e.g. the finetuned model's cells when the RFT data was empty: reported, not scored
+            skipped.append({"cell": label.get("name"), "stage": skip.get("stage"), "reason": skip["reason"]})
+            print(f"skipped cell {label.get('name')}: {skip['reason']}")
+            continue
         cell = read_cell(path, label)
         if args.problems:
             problems = args.problems[i]
@@ -96,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         "non_code": tables.non_code_table(cells),
         "ledger": tables.ledger_table(cells),
     }
+    frames["skipped"] = pd.DataFrame(skipped, columns=["cell", "stage", "reason"])
     for name in TABLES:
         write_csv(frames[name], out / f"{name}.csv")
         print(f"wrote {out / name}.csv ({len(frames[name])} rows)")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 # Keys every backend accepts, and what each means (docs/models.md).
-COMMON = {"backend": "vllm | openai | transformers"}
+COMMON = {"backend": "vllm | openai | transformers | scripted"}
 VLLM = {
     "dtype": "float32 | bfloat16 | float16 | auto",
     "enforce_eager": "skip graph compilation: start-up in seconds instead of minutes (CPU: always wanted)",
@@ -34,7 +34,9 @@ OPENAI = {
 TRANSFORMERS = {
     "dtype": VLLM["dtype"], "batch_size": "conversations per generate() call", "cpu_threads": "torch threads",
 }
-KNOWN = {"vllm": VLLM, "openai": OPENAI, "transformers": TRANSFORMERS}
+# Canned responses instead of a model (backends/scripted.py): a whole DAG runs in seconds, for tests.
+SCRIPTED = {"script": "JSON file with a `responses` list (relative to the working directory)"}
+KNOWN = {"vllm": VLLM, "openai": OPENAI, "transformers": TRANSFORMERS, "scripted": SCRIPTED}
 
 
 def check_engine(engine: dict[str, Any]) -> tuple[str, dict[str, Any]]:
