@@ -1,5 +1,6 @@
 # Shared by every stage: config validation, the content-addressed plan, and the get_* input helpers.
 import json
+import os
 import shlex
 import sys
 from argparse import Namespace
@@ -7,6 +8,14 @@ from argparse import Namespace
 from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
+
+# The rules call `mtcodegen`, installed beside the interpreter that runs Snakemake (.venv/bin). Put that
+# folder first on the jobs' PATH, so that `.venv/bin/snakemake ...` works without activating the venv
+# (README, "Running parts"). Under --software-deployment-method conda, each job's activated env still comes
+# first, and on a cluster the job's own Snakemake re-reads this file with the same interpreter.
+os.environ["PATH"] = os.pathsep.join(
+    [str(Path(sys.executable).parent), os.environ.get("PATH", "")]
+)
 
 from mtcodegen.config import ConfigError, load_config
 from mtcodegen.plan import build_plan
