@@ -236,7 +236,7 @@ def _add_rft(plan: Plan, rft: dict[str, Any]) -> None:
         "feedback": gen["feedback"],
         "turns": gen["turns"],
         "cot_retry": gen["cot_retry"],
-        "limit": None,
+        "limit": gen.get("limit"),
         "samples": gen.get("samples"),
     }
     plan.rft_cell = _cell_nodes(plan, gen["model"], cell, {**cell, "model": gen["model"], "block": "rft_generator"})
