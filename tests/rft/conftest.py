@@ -56,6 +56,7 @@ def make_problem(problem_id: str, statement: str, reference: str | None = None) 
 
 
 PARAMS = {"max_per_problem": 50, "dedup_threshold": 0.8, "decontamination_threshold": 0.8,
+          "train_turn_classes": ["single_turn", "multi_turn"], "cross_test": False, "cross_test_top_k": 0,
           "generator": {"reasoning": "explain_io_pairs", "instruction": "step_by_step"}, "eval_splits": []}
 
 

@@ -53,7 +53,7 @@ def test_rft_data_command_writes_train_stats_and_removed(synthetic, prompts_dir,
     write_jsonl(tmp_path / "traj.jsonl.gz", trajectories)
     write_jsonl(tmp_path / "train_problems.jsonl.gz", [synthetic.make_problem("cc/2", UNRELATED)])
     write_jsonl(tmp_path / "eval.jsonl.gz", [synthetic.make_problem("mbpp/9", EVAL_STATEMENT, REFERENCE)])
-    params = synthetic.PARAMS | {"eval_splits": ["mbpp/test"]}
+    params = synthetic.PARAMS | {"eval_splits": ["mbpp/test"], "train_turn_classes": ["multi_turn"]}
     out = tmp_path / "out"
     code = main(["rft-data", "--trajectories", str(tmp_path / "traj.jsonl.gz"),
                  "--train-problems", str(tmp_path / "train_problems.jsonl.gz"),
@@ -63,13 +63,16 @@ def test_rft_data_command_writes_train_stats_and_removed(synthetic, prompts_dir,
     train = list(read_jsonl(out / "train.jsonl"))
     stats = json.loads((out / "stats.json").read_text())
     removed = list(read_jsonl(out / "removed.jsonl"))
-    # sample 1's final code equals sample 0's: a near copy
-    assert [(r["problem_id"], r["turns"]) for r in train] == [("cc/2", 1)]
+    # sample 1's final code equals sample 0's, but they are of different turn classes: the multi-turn one
+    # is trained on, the single-turn one is not (the paper's multi-turn-only set)
+    assert [(r["problem_id"], r["turns"]) for r in train] == [("cc/2", 2)]
     assert set(train[0]) >= {"messages", "problem_id", "source_cell", "turns"}
     assert stats["trajectories"] == 1 and stats["problems"] == 1 and stats["input_trajectories"] == 3
-    assert stats["removed"] == {"fails_private_tests": 1, "near_duplicate": 1}
-    assert sorted(r["reason"] for r in removed) == ["fails_private_tests", "near_duplicate"]
-    assert stats["prompts_stripped"] == 2 and stats["assistant_tokens"] == 20
+    assert stats["removed"] == {"fails_private_tests": 1, "turn_class_not_trained": 1}
+    assert sorted(r["reason"] for r in removed) == ["fails_private_tests", "turn_class_not_trained"]
+    assert stats["by_turn_class"]["single_turn"]["after_dedup"] == 1
+    assert stats["by_turn_class"]["multi_turn"]["trained"] == 1 and stats["train_turn_classes"] == ["multi_turn"]
+    assert stats["prompts_stripped"] == 2 and stats["assistant_tokens"] == 40
 
 
 def test_missing_eval_split_file_is_a_clear_error(synthetic, prompts_dir, tmp_path, capsys):

@@ -41,22 +41,47 @@ def test_near_copies_collapse_and_distinct_programs_stay():
     assert index.find(SORTER.replace("values", "values")) == ("b", 1.0)
 
 
-def test_select_dedups_within_a_problem_caps_and_splits_turns(synthetic):
+def test_select_dedups_and_caps_within_each_problem_and_turn_class(synthetic):
     trajectories = [
         synthetic.make_trajectory("p/1", 0, [SUM]),
-        synthetic.make_trajectory("p/1", 1, [SORTER, SUM_RESPACED]),  # near copy of sample 0's final code
-        synthetic.make_trajectory("p/1", 2, [SUM, SORTER]),  # distinct final code, multi-turn
+        synthetic.make_trajectory("p/1", 1, [SORTER, SUM_RESPACED]),  # same final code as sample 0, other class
+        synthetic.make_trajectory("p/1", 2, [SUM, SUM_RESPACED]),  # near copy of sample 1, same class
         synthetic.make_trajectory("p/1", 3, [SUM_RENAMED_TAIL]),
-        synthetic.make_trajectory("p/1", 4, [SUM], private_pass=False),
+        synthetic.make_trajectory("p/1", 4, [SORTER]),  # distinct, single-turn, over the cap of 2
+        synthetic.make_trajectory("p/1", 5, [SUM], private_pass=False),
+        synthetic.make_trajectory("p/1", 6, [SUM, SORTER]),  # distinct multi-turn
+        synthetic.make_trajectory("p/1", 7, [SUM, SORTER, SUM_RENAMED_TAIL]),  # 3 turns: multi-turn, over cap
         synthetic.make_trajectory("p/2", 0, [SUM]),  # same code, other problem: dedup is per problem
     ]
     problems = [synthetic.make_problem("p/1", "Add two numbers."), synthetic.make_problem("p/2", "Sum a and b.")]
     kept, removed = select_trajectories(trajectories, problems, [], synthetic.PARAMS | {"max_per_problem": 2})
     kept_keys = [(t["problem_id"], t["sample"]) for t in kept]
     reasons = {(r["problem_id"], r["sample"]): r["reason"] for r in removed}
-    assert kept_keys == [("p/1", 0), ("p/1", 2), ("p/2", 0)]
-    assert reasons[("p/1", 1)] == "near_duplicate"
-    assert reasons[("p/1", 3)] == "over_max_per_problem"  # distinct, but over K=2
-    assert reasons[("p/1", 4)] == "fails_private_tests"
-    assert [len(t["attempts"]) for t in kept] == [1, 2, 1]
+    assert kept_keys == [("p/1", 0), ("p/1", 1), ("p/1", 3), ("p/1", 6), ("p/2", 0)]
+    assert reasons == {("p/1", 2): "near_duplicate", ("p/1", 4): "over_max_per_problem",
+                       ("p/1", 5): "fails_private_tests", ("p/1", 7): "over_max_per_problem"}
     assert len(kept) + len(removed) == len(trajectories)  # nothing disappears unrecorded
+
+
+def test_only_the_configured_turn_classes_are_trained_on_and_both_are_reported(synthetic):
+    from mtcodegen.rft.build import class_stats
+
+    trajectories = [
+        synthetic.make_trajectory("p/1", 0, [SUM]),
+        synthetic.make_trajectory("p/1", 1, [SORTER, SUM]),
+        synthetic.make_trajectory("p/1", 2, [SORTER, SUM_RESPACED]),  # a multi-turn near copy of sample 1
+        synthetic.make_trajectory("p/1", 3, [SORTER], private_pass=False),
+    ]
+    problems = [synthetic.make_problem("p/1", "Add two numbers.")]
+    kept, removed = select_trajectories(trajectories, problems, [],
+                                        synthetic.PARAMS | {"train_turn_classes": ["multi_turn"]})
+    assert [(t["sample"], len(t["attempts"])) for t in kept] == [(1, 2)]
+    reasons = {r["sample"]: r["reason"] for r in removed}
+    assert reasons == {0: "turn_class_not_trained", 2: "near_duplicate", 3: "fails_private_tests"}
+    assert class_stats(trajectories, kept, removed) == {
+        "single_turn": {"input": 2, "after_dedup": 1, "trained": 0,
+                        "removed": {"fails_private_tests": 1, "turn_class_not_trained": 1}},
+        "multi_turn": {"input": 2, "after_dedup": 1, "trained": 1, "removed": {"near_duplicate": 1}},
+    }
+    with pytest.raises(ValueError, match="train_turn_classes"):
+        select_trajectories(trajectories, problems, [], synthetic.PARAMS | {"train_turn_classes": ["two_turn"]})

@@ -31,6 +31,8 @@ COMMON_PROMPT_FILES = ("system.txt", "code_block.txt")
 COT_RETRY_SCHEDULE = "cot_retry.yaml"
 # What the rft_data stage needs to know of the generator cell's prompting.
 GENERATOR_PROMPT_KEYS = ("reasoning", "instruction", "feedback", "turns", "cot_retry")
+RFT_DATA_KEYS = ("max_per_problem", "dedup_threshold", "decontamination_threshold", "train_turn_classes",
+                 "cross_test", "cross_test_top_k")
 
 
 @dataclass(frozen=True)
@@ -252,7 +254,9 @@ def _add_rft(plan: Plan, rft: dict[str, Any]) -> None:
         Node(
             "rft_data",
             "rft_data",
-            {k: rft[k] for k in ("max_per_problem", "dedup_threshold", "decontamination_threshold")}
+            {k: rft[k] for k in RFT_DATA_KEYS}
+            # Cross-testing runs solutions in the sandbox: its settings are part of what the result depends on.
+            | ({"execution": plan.config["execution"]} if rft["cross_test"] else {})
             # The prompts to strip from the generator's user turns; its model and names stay out of the hash.
             | {"generator": {k: plan.rft_cell.label[k] for k in GENERATOR_PROMPT_KEYS}, "eval_splits": eval_refs},
             inputs={"trajectories": plan.rft_cell.execute.hash}

@@ -29,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     params = json_option(args.params, "--params")
-    for key in ("max_per_problem", "dedup_threshold", "decontamination_threshold", "generator"):
+    for key in ("max_per_problem", "dedup_threshold", "decontamination_threshold", "generator",
+                "train_turn_classes", "cross_test"):
         if key not in params:
             raise ValueError(f"--params lacks {key!r}")
     stats = build_rft_data(args.trajectories, args.train_problems, dict(args.eval), params, args.prompts, args.out)

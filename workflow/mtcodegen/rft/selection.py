@@ -6,6 +6,7 @@ from typing import Any
 
 SINGLE_TURN = "single_turn"
 MULTI_TURN = "multi_turn"
+TURN_CLASSES = (SINGLE_TURN, MULTI_TURN)
 
 
 def trajectory_key(trajectory: dict[str, Any]) -> str:
