@@ -27,7 +27,8 @@ def test_default_config_dry_run_wires_rft_data_finetune_and_eval_cells(project_r
     out = run.stdout
     rft = re.search(r"rft-data --trajectories (\S+) --train-problems (\S+) (.*?) --params", out)
     assert rft, "no rft-data job in the dry run"
-    assert rft.group(1).startswith("results/execute/") and "/partition/" in rft.group(2)
+    assert rft.group(1).startswith("results/execute/")
+    assert rft.group(2).startswith(("results/partition/", "results/problems/"))
     evals = re.findall(r"--eval (\S+)=", rft.group(3))
     # Every split of the config except the training part and the split it was carved from.
     config = load_config(project_root / "config.yaml", root=project_root)
