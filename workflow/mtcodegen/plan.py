@@ -34,6 +34,34 @@ GENERATOR_PROMPT_KEYS = ("reasoning", "instruction", "feedback", "turns", "cot_r
 RFT_DATA_KEYS = ("max_per_problem", "dedup_threshold", "decontamination_threshold", "train_turn_classes",
                  "cross_test", "cross_test_top_k")
 
+# Settings that change only how fast a job runs, never what it produces (docs/provenance.md, "What is
+# hashed"): they travel to the job as Node.options and never enter a hash, so that more judging workers or a
+# bigger KV cache find the results already computed. Everything else in a section (time/memory limits,
+# sandbox, dtype, max_model_len, seed, model, sampling...) is hashed; a key listed in neither place is hashed
+# too (the safe default), and tests/workflow/test_hash_settings.py requires every known key to be classified.
+SPEED_KEYS: dict[str, frozenset[str]] = {
+    # judging processes: each program runs alone under its own limits whatever the pool size
+    "execution": frozenset({"workers"}),
+    # engine: threads, memory reserved for the KV cache, batching and parallelism, where a server listens,
+    # how patiently a client waits; none chooses a token (batching and parallelism may reorder float sums on a
+    # GPU, as a rerun on other hardware would: the seeds, not bitwise logits, are what the spec pins)
+    "engine": frozenset({
+        "cpu_threads", "kv_cache_gb", "max_num_seqs", "gpu_memory_utilization", "tensor_parallel_size",
+        "enforce_eager", "enable_prefix_caching", "max_lora_rank", "batch_size",
+        "base_url", "api_key_env", "max_concurrency", "timeout_s", "max_retries", "backoff_s",
+    }),
+}
+
+
+# Execution settings that only the private judging (execute) reads.
+EXECUTE_ONLY = frozenset({"stop_private_at_first_failure"})
+
+
+def split_speed(section: str, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(hashed settings, speed-only settings) of one config section ("execution" or "engine")."""
+    speed = SPEED_KEYS[section]
+    return ({k: v for k, v in values.items() if k not in speed}, {k: v for k, v in values.items() if k in speed})
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -181,6 +209,14 @@ def _cell_nodes(plan: Plan, model_label: str, cell: dict[str, Any], label: dict[
         f"{model_label}.{cell['dataset'].replace('/', '-')}.r={cell['reasoning']}.i={cell['instruction']}"
         f".fb={cell['feedback']}.t={cell['turns']}" + (".retry" if cell["cot_retry"] else "")
     )
+    engine, engine_speed = split_speed("engine", {
+        "backend": model_entry.get("backend", "vllm"),
+        **({"base_url": model_entry["base_url"]} if "base_url" in model_entry else {}),
+        **model_entry.get("engine", {}),
+    })
+    execution, execution_speed = split_speed("execution", config["execution"])
+    # The loop runs every public test whatever this says (feedback lists them all): only execute reads it.
+    generate_execution = {k: v for k, v in execution.items() if k not in EXECUTE_ONLY}
     generate = plan.add(
         Node(
             "generate",
@@ -188,23 +224,21 @@ def _cell_nodes(plan: Plan, model_label: str, cell: dict[str, Any], label: dict[
             {
                 "cell": {k: cell[k] for k in sorted(cell) if k != "dataset"},
                 "sampling": sampling,
-                "engine": {
-                    "backend": model_entry.get("backend", "vllm"),
-                    **({"base_url": model_entry["base_url"]} if "base_url" in model_entry else {}),
-                    **model_entry.get("engine", {}),
-                },
-                "execution": config["execution"],
+                "engine": engine,
+                "execution": generate_execution,
             },
             inputs={"problems": problems.hash, "model": model_node.hash},
             files=_file_digests(plan, files),
+            options={"engine": engine_speed, "execution": execution_speed},
         )
     )
     execute = plan.add(
         Node(
             "execute",
             name,
-            {"execution": config["execution"]},
+            {"execution": execution},
             inputs={"trajectories": generate.hash, "problems": problems.hash},
+            options={"execution": execution_speed},
         )
     )
     return Cell(label={**label, "name": name}, generate=generate, execute=execute)
@@ -256,11 +290,12 @@ def _add_rft(plan: Plan, rft: dict[str, Any]) -> None:
             "rft_data",
             {k: rft[k] for k in RFT_DATA_KEYS}
             # Cross-testing runs solutions in the sandbox: its settings are part of what the result depends on.
-            | ({"execution": plan.config["execution"]} if rft["cross_test"] else {})
+            | ({"execution": split_speed("execution", plan.config["execution"])[0]} if rft["cross_test"] else {})
             # The prompts to strip from the generator's user turns; its model and names stay out of the hash.
             | {"generator": {k: plan.rft_cell.label[k] for k in GENERATOR_PROMPT_KEYS}, "eval_splits": eval_refs},
             inputs={"trajectories": plan.rft_cell.execute.hash}
             | {f"eval:{ref}": plan.problems_by_ref[ref].hash for ref in eval_refs},
+            options={"execution": split_speed("execution", plan.config["execution"])[1]} if rft["cross_test"] else {},
         )
     )
     for name, entry in plan.config.get("finetune", {}).items():

@@ -101,6 +101,10 @@ class Node:
     params: dict[str, Any]
     inputs: dict[str, str] = field(default_factory=dict)  # role -> upstream node hash
     files: dict[str, str] = field(default_factory=dict)  # path -> sha256 of a plain input file
+    # Settings that change only how fast the job runs (workers, threads, cache sizes, batch limits...), never
+    # what it produces: handed to the job with its params (job_params) but never part of the spec or hash,
+    # so that giving a job more workers or a bigger KV cache finds the results it already has (plan.SPEED_KEYS).
+    options: dict[str, Any] = field(default_factory=dict, compare=False)
 
     # Computed once per node: a paper-scale DAG asks for each path many times (input functions, targets).
     # Nodes are never changed after construction, so the cached values cannot go stale.
@@ -118,8 +122,19 @@ class Node:
     def hash(self) -> str:
         return digest_bytes(canonical_json(self.spec).encode())[:HASH_CHARS]
 
+    def job_params(self) -> dict[str, Any]:
+        """What the job runs with: the hashed params with the speed-only options merged in (nested)."""
+        return _merged(self.params, self.options)
+
     def directory(self, results: str = "results") -> str:
         return f"{results}/{self.stage}/{self.hash}"
+
+
+def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 def _portable(path: str) -> str:

@@ -18,7 +18,7 @@ rule execute:
     threads: workflow.cores
     params:
         execution=lambda wildcards: json.dumps(
-            PLAN.node("execute", wildcards.hash).params["execution"]
+            PLAN.node("execute", wildcards.hash).job_params()["execution"]
         ),
         spec=node_spec_json("execute"),
         name=node_name("execute"),

@@ -21,7 +21,7 @@ rule generate:
         mem_mb=6000,
     params:
         params=lambda wildcards: json.dumps(
-            PLAN.node("generate", wildcards.hash).params
+            PLAN.node("generate", wildcards.hash).job_params()
         ),
         spec=node_spec_json("generate"),
         name=node_name("generate"),

@@ -18,7 +18,7 @@ rule rft_data:
         "../../envs/finetune.yaml"
     params:
         params=lambda wildcards: json.dumps(
-            PLAN.node("rft_data", wildcards.hash).params
+            PLAN.node("rft_data", wildcards.hash).job_params()
         ),
         eval_args=get_rft_eval_args,
         out=lambda wildcards: PLAN.path(PLAN.node("rft_data", wildcards.hash)),
