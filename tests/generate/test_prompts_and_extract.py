@@ -44,7 +44,7 @@ def test_feedback_templates_render_from_a_verdict(library, feedback):
     problem = stdio_problem("toy/1", tests=3)
     check = PublicCheck(problem, "PASS_FIRST", trace="line" if feedback.startswith("ldb") else None)
     text = render(template, feedback, **feedback_values(problem, FakeJudge.verdict(check)))
-    assert "1 of the 3" in text or "(wrong answer)" in text
+    assert "(wrong answer)" in text or feedback == "binary"  # binary: pass/fail only (tests/generate/test_feedback.py)
     if feedback in ("failed_tests", "failed_and_passed_tests"):
         assert "Input:\n2 2" in text and "Expected output:\n4" in text and "Your output:\nwrong1" in text
     if feedback == "failed_and_passed_tests":

@@ -1,6 +1,8 @@
 """Execution feedback: turn a public-test Verdict into the next user message, from the cell's template.
 
 Placeholders a feedback template (``prompts/feedback/<type>.txt``) can use:
+  {outcome}       pass/fail and nothing more: "Your code does not pass all of the public tests." (binary feedback),
+                  or "No code was found in your answer." when the response had no program
   {verdict}       the verdict code (WA, RE, TLE, ...)      {verdict_name}  its words ("wrong answer")
   {passed} {total} {failed_count}                         counts over the public tests
   {failed_tests}  every failed test: input, expected, the program's output or error (each capped)
@@ -17,7 +19,7 @@ from typing import Any
 from .. import typed_json
 
 FEEDBACK_PLACEHOLDERS = frozenset(
-    {"verdict", "verdict_name", "passed", "total", "failed_count", "failed_tests", "passed_tests", "failed_test",
+    {"outcome", "verdict", "verdict_name", "passed", "total", "failed_count", "failed_tests", "passed_tests", "failed_test",
      "trace"}
 )
 # Which JudgeRequest.trace granularity each feedback type asks for.
@@ -26,6 +28,11 @@ VERDICT_NAMES = {
     "AC": "accepted", "WA": "wrong answer", "TLE": "time limit exceeded", "MLE": "memory limit exceeded",
     "OLE": "output limit exceeded", "RE": "runtime error", "CE": "compilation error", "IE": "internal error",
 }
+# The detail of the verdict the loop (loop.NO_CODE) and the execute stage give an attempt without code: it never
+# ran, so it is no "compilation error" and the feedback says what happened instead.
+NO_CODE_DETAIL = "no code"
+NO_CODE_TEXT = "No code was found in your answer."
+FAILED_TEXT = "Your code does not pass all of the public tests."
 FIELD_CHARS = 400  # one test's input / expected / got, each
 TESTS_SHOWN = 5  # tests listed per section; the rest are counted
 TRACE_EVENTS = 30
@@ -110,6 +117,14 @@ def feedback_values(problem: dict[str, Any], verdict: dict[str, Any]) -> dict[st
     failed = [(i, r) for i, r in sorted(results.items()) if r.get("verdict") != "AC"]
     passed_list = [(i, None) for i, r in sorted(results.items()) if r.get("verdict") == "AC"]
     code = verdict.get("verdict", "WA")
+    no_code = code == "CE" and verdict.get("detail") == NO_CODE_DETAIL and not failed
+    if no_code:
+        return {
+            "outcome": NO_CODE_TEXT, "verdict": code, "verdict_name": "no code was found in your answer",
+            "passed": "0", "total": str(total), "failed_count": str(total),
+            "failed_tests": NO_CODE_TEXT + " Nothing was run.", "passed_tests": "(none)",
+            "failed_test": NO_CODE_TEXT + " Nothing was run.", "trace": "(no trace: no code was found in your answer)",
+        }
     if not failed:  # no per-test detail (no code, compile error): the whole program failed
         detail = verdict.get("detail") or VERDICT_NAMES.get(code, code)
         failed_text = f"The program did not run: {_cap(str(detail))}"
@@ -120,6 +135,7 @@ def feedback_values(problem: dict[str, Any], verdict: dict[str, Any]) -> dict[st
         first_index = trace.get("test", failed[0][0])
         first = describe_test(problem, first_index, results.get(first_index, failed[0][1]))
     return {
+        "outcome": FAILED_TEXT,
         "verdict": code,
         "verdict_name": VERDICT_NAMES.get(code, code),
         "passed": str(passed),
