@@ -13,7 +13,8 @@ import yaml
 from mtcodegen.config import ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = yaml.safe_load((ROOT / "config.yaml").read_text())
+# A fixed base (not config.yaml, which changes with the default experiment): every BAD edit starts from it.
+DEFAULT = yaml.safe_load((ROOT / "tests" / "config_base.yaml").read_text())
 
 
 def edited(change):
@@ -76,6 +77,23 @@ BAD = {
                                           "rft.generator.model", "unknown model 'nope'"),
     "finetune of an unknown base": (setter(["finetune", "rft_default", "base"], "nope"),
                                     "finetune.rft_default.base", "unknown model 'nope'"),
+    # issue 14 item 6: refused before any job, not inside the generate job
+    "misspelled engine option": (lambda c: c["models"]["qwen_coder_0.5b"]["engine"].update(enforce_eagr=True),
+                                 "models.qwen_coder_0.5b.engine", "enforce_eagr"),
+    "engine option of another backend": (lambda c: c["models"]["qwen_coder_0.5b"]["engine"].update(max_concurrency=4),
+                                         "models.qwen_coder_0.5b.engine", "max_concurrency"),
+    "two grid blocks with one name": (setter(["grid", 1, "name"], "multi_turn"), "grid.1.name",
+                                      "'multi_turn' is also the name of grid.0"),
+    "two identical grid blocks": (lambda c: c["grid"].append(copy.deepcopy(c["grid"][1])), "grid.2",
+                                  "the same cells as grid.1"),
+    "a block repeated under another name": (lambda c: c["grid"].append({**c["grid"][1], "name": "again"}),
+                                            "grid.2", "the same cells as grid.1"),
+    "partition larger than its split": (setter(["datasets", "cc_sample", "partition", "parts"], {"train": 6, "eval": 40}),
+                                        "datasets.cc_sample.partition.parts",
+                                        "asks for 46 problems (train=6 + eval=40) but split 'test' has at most 20"),
+    "partition larger than the split's limit": (both(setter(["datasets", "cc_sample", "limit"], 10)),
+                                                "datasets.cc_sample.partition.parts",
+                                                "asks for 20 problems (train=8 + eval=12) but split 'test' has at most 10"),
 }
 
 

