@@ -29,6 +29,7 @@ include: "workflow/rules/metrics.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/rft.smk"
 include: "workflow/rules/finetune.smk"
+include: "workflow/rules/browser.smk"
 
 
 rule all:

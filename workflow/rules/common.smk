@@ -185,3 +185,27 @@ def get_finetune_loss_curves(wildcards=None):
     return {
         name: PLAN.path(n, "loss.csv") for name, n in sorted(PLAN.finetunes.items())
     }
+
+
+def get_browser_page(wildcards):
+    """The trajectory browser page (cell, peers) of a browser hash (BROWSER_PAGES: browser.smk)."""
+    try:
+        return BROWSER_PAGES[wildcards.hash]
+    except KeyError:
+        raise KeyError(
+            f"no trajectory browser page {wildcards.hash} in this config's plan"
+        ) from None
+
+
+def get_browser_input(kind):
+    """Input function: the page's execute-stage trajectories, problems file or generate manifest."""
+
+    def get(wildcards):
+        page = get_browser_page(wildcards)
+        if kind == "trajectories":
+            return PLAN.path(page.execute, "trajectories.jsonl.gz")
+        if kind == "manifest":
+            return PLAN.path(page.generate, "manifest.json")
+        return get_upstream_problems("execute")(Namespace(hash=page.execute.hash))
+
+    return get
