@@ -47,6 +47,18 @@ for _name in ("collections", "itertools", "functools", "heapq", "bisect", "math"
     except ImportError:
         pass
 
+# The builtins plain CPython's site module adds (exit, quit, help, copyright, credits, license): contest solutions
+# call exit() all the time. The runner runs with -S (no site-packages); under -S, importing site does not run its
+# main(), so only these builtins are added and sys.path stays as it is.
+try:
+    import site as _site
+
+    _site.setquit()
+    _site.setcopyright()
+    _site.sethelper()
+except Exception:  # a stdlib without site still judges, as before
+    pass
+
 # Captured before any program runs, so that a program patching builtins cannot change how results are encoded.
 _type, _len, _repr, _str, _sorted, _isfinite = type, len, repr, str, sorted, math.isfinite
 _json_dumps = json.dumps
