@@ -16,6 +16,9 @@ from mtcodegen.metrics.trajectories import LABEL_COLUMNS, read_cell
 def test_every_table_is_written_with_label_columns_first(metrics_dir):
     for name in TABLES:
         frame = pd.read_csv(metrics_dir / f"{name}.csv")
+        if name == "skipped":  # cells with nothing to score, and why (none here): columns of its own
+            assert list(frame.columns) == ["cell", "stage", "reason"] and frame.empty
+            continue
         assert list(frame.columns[: len(LABEL_COLUMNS)]) == list(LABEL_COLUMNS), name
         assert len(frame) > 0, name
 

@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
             skipped.append({"cell": label.get("name"), "stage": skip.get("stage"), "reason": skip["reason"]})
             print(f"skipped cell {label.get('name')}: {skip['reason']}")
             continue
-        cell = read_cell(path, label)
+        cell = read_cell(path, label, verdict=config.get("correct", "all_tests"))
         if args.problems:
             problems = args.problems[i]
             if problems not in groups_cache:

@@ -1,21 +1,28 @@
-"""The estimators, vectorized over problems (and bootstrap replicates). Definitions are in docs/metrics.md.
+"""The estimators, vectorized over problems. Definitions (formulas, the exhaustion rule, the interval) are in
+docs/metrics.md.
 
 pass@k (Chen et al., 2021): the unbiased estimator 1 - C(n-c, k) / C(n, k), in the product form
 1 - prod_{i=n-c+1}^{n} (1 - k/i), which never forms a binomial coefficient and so stays exact in floating point
 for n in the thousands.
 
-pass n@k (AlphaCode; multi-turn as in arXiv 2410.08105): trajectories are drawn i.i.d. with replacement from
-a problem's samples until k *attempts* are spent; each drawn trajectory offers one candidate (its last attempt
-inside the budget); candidates that pass the public tests are ranked first, ties broken by draw order (which
-is random); the first n are submitted and the problem counts as solved if any submitted candidate passes the
-private tests.
+pass n@k (AlphaCode; multi-turn as in arXiv 2410.08105), per problem: the expectation over a uniformly random
+order (a permutation, i.e. *without* replacement) of the problem's trajectories of one evaluation: attempts are
+spent in that order until k are spent or the pool is exhausted (then the whole pool is used); each trajectory
+reached offers one candidate (its last attempt inside the budget); candidates that pass the public tests come
+first, in that order, then the others, in that order; the first n are submitted; solved if one is correct.
+
+When every trajectory of a problem used one attempt (every single-turn cell) the expectation has a closed form
+(`_single_turn_exact`); otherwise it is estimated from random permutations, added in blocks until the Monte
+Carlo standard error of the cell's mean is below a target (`n_at_k_per_problem`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-# Upper bound on elements of one (replicates x problems x draws) block, to keep memory near 100 MB.
+# Upper bound on elements of one (permutations x problems x samples) block, to keep memory near 100 MB.
 _BLOCK_ELEMENTS = 4_000_000
 
 
@@ -39,82 +46,239 @@ def pass_at_k(n: np.ndarray, c: np.ndarray, k: int) -> np.ndarray:
     return 1.0 - np.prod(factors, axis=-1)
 
 
+# --- the interval: one kind for every metric ----------------------------------------------------------------
+
+def bootstrap_counts(problems: int, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """(resamples, problems) how often each problem is drawn in each resample of the problems (with
+    replacement). One matrix serves every metric of a set of problems, so all of them get the same resamples."""
+    idx = rng.integers(0, problems, size=(resamples, problems))
+    idx += (np.arange(resamples) * problems)[:, None]
+    return np.bincount(idx.ravel(), minlength=resamples * problems).reshape(resamples, problems)
+
+
+def bootstrap_means(values: np.ndarray, counts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Means of the per-problem ``values`` (P, M) and their 95% percentile intervals over the problem resamples
+    ``counts`` (from `bootstrap_counts`; None or 0 resamples: no interval, NaN)."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim == 1:
+        values = values[:, None]
+    if values.shape[0] == 0:
+        nan = np.full(values.shape[1], np.nan)
+        return nan, nan, nan
+    mean = values.mean(axis=0)
+    if counts is None or counts.shape[0] == 0:
+        nan = np.full(values.shape[1], np.nan)
+        return mean, nan, nan.copy()
+    if counts.shape[1] != values.shape[0]:
+        raise ValueError(f"bootstrap: {counts.shape[1]} problems resampled but {values.shape[0]} values given")
+    means = counts @ values / values.shape[0]  # (R, M): a resample's mean is its counts-weighted mean
+    low, high = np.percentile(means, [2.5, 97.5], axis=0)
+    return mean, low, high
+
+
 def bootstrap_mean(values: np.ndarray, resamples: int, rng: np.random.Generator) -> tuple[float, float, float]:
     """Mean of per-problem ``values`` and a 95% percentile interval from resampling problems."""
     values = np.asarray(values, dtype=float)
-    if values.size == 0:
-        return (float("nan"),) * 3
-    mean = float(values.mean())
-    if resamples == 0:
-        return mean, float("nan"), float("nan")
-    means = np.empty(resamples)
-    step = max(1, _BLOCK_ELEMENTS // values.size)
-    for start in range(0, resamples, step):
-        stop = min(resamples, start + step)
-        idx = rng.integers(0, values.size, size=(stop - start, values.size))
-        means[start:stop] = values[idx].mean(axis=1)
-    low, high = np.percentile(means, [2.5, 97.5])
-    return mean, float(low), float(high)
+    counts = bootstrap_counts(values.size, resamples, rng) if resamples and values.size else None
+    mean, low, high = bootstrap_means(values, counts)
+    return float(mean[0]), float(low[0]), float(high[0])
 
 
-def n_at_k_outcomes(
-    draws: np.ndarray, cost: np.ndarray, public: np.ndarray, private: np.ndarray, n: int, k: int
-) -> np.ndarray:
-    """Solved (bool) for each row of ``draws``: one budget of ``k`` attempts, ``n`` submissions.
+# --- pass n@k ------------------------------------------------------------------------------------------------
 
-    ``draws``   (R, P, L) trajectory indices in draw order (L >= k is enough: every trajectory costs >= 1)
-    ``cost``    (P, N) attempts each trajectory used (>= 1)
-    ``public``, ``private``  (P, N, T) pass flags of each attempt, padded beyond ``cost`` with the last value
-    Returns (R, P).
+@dataclass
+class NAtK:
+    """One (n, k) of a cell, per problem."""
+
+    values: np.ndarray  # (P,) expected solve rate of one evaluation at this budget
+    exact: np.ndarray  # (P,) bool: computed in closed form (no Monte Carlo error)
+    exhausted: np.ndarray  # (P,) bool: the problem's trajectories hold fewer than k attempts (pool used whole)
+    permutations: int  # random orders per Monte Carlo problem (0 when every problem is exact)
+    mc_se: float  # Monte Carlo standard error of the mean over all problems (0 when exact)
+
+
+def _log_factorials(n_max: int) -> np.ndarray:
+    return np.concatenate([[0.0], np.cumsum(np.log(np.arange(1, n_max + 1, dtype=float)))])
+
+
+def _choose_ratio(lf: np.ndarray, top: np.ndarray, bottom: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """C(top, r) / C(bottom, r) for 0 <= r <= bottom and top <= bottom: the chance that r items drawn without
+    replacement from ``bottom`` all fall in a subset of size ``top``. 0 where r > top."""
+    ok = (r <= top) & (r >= 0) & (r <= bottom)
+    r = np.where(ok, r, 0)
+    top_r = np.maximum(top - r, 0)
+    value = np.exp(lf[top] - lf[top_r] + lf[bottom - r] - lf[bottom])
+    return np.where(ok, value, 0.0)
+
+
+def _single_turn_exact(public: np.ndarray, correct: np.ndarray, samples: np.ndarray, n: int, k: int) -> np.ndarray:
+    """Closed-form pass n@k when every trajectory costs one attempt. ``public``, ``correct`` (P, N): the flags
+    of each sample's only attempt (padding beyond ``samples`` ignored).
+
+    The first k' = min(k, N) samples of a random order are a uniformly random k'-subset; let x of them pass
+    the public tests (hypergeometric). Ties are broken by the order, so the submitted public passers are a
+    uniformly random min(n, x)-subset of the problem's public passers, and the r = min(n - x, k' - x) others
+    submitted (when x < n) a uniformly random r-subset of its public failures, independently given x. So
+        P(fail) = sum_x H(x) * [C(b, min(n,x)) / C(P, min(n,x))] * [C(c, r) / C(Q, r)]   (second factor if x < n)
+    with P public passers of which b incorrect, Q public failures of which c incorrect.
     """
+    real = np.arange(public.shape[1])[None, :] < samples[:, None]
+    n_all = samples.astype(np.int64)
+    pub = (public & real).sum(1)
+    pub_bad = (public & ~correct & real).sum(1)
+    non = n_all - pub
+    non_bad = (~public & ~correct & real).sum(1)
+    k_eff = np.minimum(k, n_all)
+    lf = _log_factorials(int(n_all.max()))
+    x = np.arange(int(k_eff.max()) + 1)[None, :]
+    col = lambda a: a[:, None]  # noqa: E731
+    support = (x <= np.minimum(col(pub), col(k_eff))) & (col(k_eff) - x <= col(non))
+    xs = np.where(support, x, 0)
+    # H(x) = C(P, x) C(Q, k'-x) / C(N, k'), in logs.
+    log_h = (lf[col(pub)] - lf[xs] - lf[np.maximum(col(pub) - xs, 0)]
+             + lf[col(non)] - lf[np.maximum(col(k_eff) - xs, 0)] - lf[np.maximum(col(non) - col(k_eff) + xs, 0)]
+             - (lf[col(n_all)] - lf[col(k_eff)] - lf[col(n_all) - col(k_eff)]))
+    h = np.where(support, np.exp(log_h), 0.0)
+    chosen = np.minimum(n, xs)
+    fail_public = _choose_ratio(lf, np.broadcast_to(col(pub_bad), xs.shape), np.broadcast_to(col(pub), xs.shape),
+                                chosen)
+    rest = np.where(xs < n, np.minimum(n - xs, col(k_eff) - xs), 0)
+    fail_rest = _choose_ratio(lf, np.broadcast_to(col(non_bad), xs.shape), np.broadcast_to(col(non), xs.shape),
+                              rest)
+    return 1.0 - np.clip((h * fail_public * fail_rest).sum(1), 0.0, 1.0)
+
+
+class _Ordered:
+    """The quantities of one block of orders that every (n, k) shares (computed once per block)."""
+
+    def __init__(self, order, samples, cost, public, correct):
+        n_problems, n_samples = cost.shape
+        self.turns = public.shape[2]
+        self.order = order
+        self.n_samples = n_samples
+        real = np.arange(n_samples)[None, :] < samples[:, None]
+        # Padding samples cost 0 attempts and offer nothing: they are invisible wherever the order puts them.
+        eff_cost = np.where(real, cost, 0).astype(np.int32)
+        last = np.clip(cost, 1, self.turns) - 1
+        fin_pub = np.take_along_axis(public, last[..., None], 2)[..., 0] & real
+        fin_cor = np.take_along_axis(correct, last[..., None], 2)[..., 0] & real
+        self.flat = (order + (np.arange(n_problems, dtype=np.int64) * n_samples)[None, :, None]).astype(np.int64)
+        self.cost_o = np.take(eff_cost.ravel(), self.flat)
+        self.spent = np.cumsum(self.cost_o, axis=-1, dtype=np.int32)  # attempts spent through each position
+        pub_o = np.take(fin_pub.ravel(), self.flat)
+        cor_o = np.take(fin_cor.ravel(), self.flat)
+        non_o = np.take(real.ravel(), self.flat) & ~pub_o
+        self.cum_pub = np.cumsum(pub_o, axis=-1, dtype=np.int32)
+        self.cum_non = np.cumsum(non_o, axis=-1, dtype=np.int32)
+        good_pub, good_non = pub_o & cor_o, non_o & cor_o
+        # The first correct public passer and the first correct public failure, and how many of their own
+        # group come before them: only the first of each can be the one that solves the problem.
+        self.has_a, self.first_a = good_pub.any(-1), good_pub.argmax(-1)
+        self.has_d, self.first_d = good_non.any(-1), good_non.argmax(-1)
+        self.pub_before_a = _at(self.cum_pub, self.first_a) - 1
+        self.non_before_d = _at(self.cum_non, self.first_d) - 1
+        self.public, self.correct = public.ravel(), correct.ravel()
+
+    def solved(self, n: int, k: int) -> np.ndarray:
+        reached = (self.spent < k).sum(-1)  # positions before the one that reaches k
+        exhausted = reached == self.n_samples
+        idx = np.minimum(reached, self.n_samples - 1)
+        spent_at, cost_at = _at(self.spent, idx), _at(self.cost_o, idx)
+        truncated = ~exhausted & (spent_at > k)  # the last trajectory reached is cut by the budget
+        full = reached + (~exhausted & (spent_at == k))  # trajectories offering their final attempt
+        pub_full = np.where(full > 0, _at(self.cum_pub, np.maximum(full - 1, 0)), 0)
+        non_full = np.where(full > 0, _at(self.cum_non, np.maximum(full - 1, 0)), 0)
+        used = k - (spent_at - cost_at)
+        attempt = _at(self.flat, idx) * self.turns + np.clip(used - 1, 0, self.turns - 1)
+        pub_t = np.take(self.public, attempt) & truncated
+        cor_t = np.take(self.correct, attempt) & truncated
+        solved = self.has_a & (self.first_a < full) & (self.pub_before_a < n)
+        solved |= pub_t & cor_t & (pub_full < n)
+        room = n - pub_full - pub_t  # submission slots left for public failures
+        solved |= self.has_d & (self.first_d < full) & (self.non_before_d < room)
+        solved |= truncated & ~pub_t & cor_t & (non_full < room)
+        return solved
+
+
+def _at(a: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    return np.take_along_axis(a, idx[..., None], -1)[..., 0]
+
+
+def n_at_k_outcomes(order: np.ndarray, samples: np.ndarray, cost: np.ndarray, public: np.ndarray,
+                    correct: np.ndarray, n: int, k: int) -> np.ndarray:
+    """Solved (bool, (R, P)) for each given order of each problem's trajectories: one evaluation at budget k.
+
+    ``order``   (R, P, N) an order of sample indices 0..N-1 per problem (padding samples are skipped)
+    ``samples`` (P,) trajectories per problem; ``cost`` (P, N) attempts each trajectory used (>= 1)
+    ``public``, ``correct``  (P, N, T) flags of each attempt, padded beyond ``cost`` with the last value
+    """
+    _check_pair(n, k)
+    return _Ordered(np.asarray(order), samples, cost, public, correct).solved(n, k)
+
+
+def _check_pair(n: int, k: int) -> None:
     if n < 1 or k < n:
         raise ValueError(f"pass n@k: need 1 <= n <= k, got n={n}, k={k}")
+
+
+def n_at_k_per_problem(samples: np.ndarray, cost: np.ndarray, public: np.ndarray, correct: np.ndarray,
+                       pairs: list[tuple[int, int]], rng: np.random.Generator, se_target: float = 0.001,
+                       max_permutations: int = 10_000, min_permutations: int = 100) -> dict[tuple[int, int], NAtK]:
+    """pass n@k per problem for every (n, k) in ``pairs``.
+
+    Problems whose trajectories all used one attempt: closed form. Problems with no correct attempt: 0. The
+    others: the mean over random orders, added in blocks shared by all pairs (one stream per call); a pair
+    stops taking blocks once the Monte Carlo standard error of its mean over all P problems is <= se_target
+    (and at least min_permutations, at most max_permutations orders), so its value depends on the stream and
+    on itself only, never on the other pairs asked for.
+    """
+    for n, k in pairs:
+        _check_pair(n, k)
+    samples = np.asarray(samples, dtype=np.int64)
     n_problems, n_samples = cost.shape
     turns = public.shape[2]
-    # Flat indices with np.take: several times faster than multi-dimensional fancy indexing here.
-    flat = (np.arange(n_problems, dtype=np.int64)[None, :, None] * n_samples + draws).astype(np.int64)
-    drawn_cost = np.take(cost.ravel().astype(np.int32), flat)  # (R, P, L)
-    spent_before = np.cumsum(drawn_cost, axis=-1, dtype=np.int32) - drawn_cost
-    used = np.clip(k - spent_before, 0, drawn_cost)  # attempts of this trajectory inside the budget
-    offered = used > 0
-    attempt = flat * turns + np.maximum(used - 1, 0)
-    cand_public = np.take(public.ravel(), attempt) & offered
-    cand_private = np.take(private.ravel(), attempt) & offered
-    cand_other = offered & ~cand_public
-    n_public = cand_public.sum(axis=-1, keepdims=True, dtype=np.int32)
-    # Public passers first (in draw order), then the others fill the remaining slots (in draw order).
-    submit_public = cand_public & (np.cumsum(cand_public, axis=-1, dtype=np.int32) <= n)
-    room = np.maximum(n - n_public, 0)
-    submit_other = cand_other & (np.cumsum(cand_other, axis=-1, dtype=np.int32) <= room)
-    return ((submit_public | submit_other) & cand_private).any(axis=-1)
+    real = np.arange(n_samples)[None, :] < samples[:, None]
+    attempts = np.where(real, cost, 0).sum(1)
+    single = np.all(~real | (cost == 1), axis=1)
+    within = np.arange(turns)[None, None, :] < cost[..., None]
+    hopeless = ~(correct & within & real[..., None]).any((1, 2))
+    simulate = ~single & ~hopeless
+    results = {}
+    for n, k in pairs:
+        values = np.zeros(n_problems)
+        if single.any():
+            values[single] = _single_turn_exact(public[single, :, 0], correct[single, :, 0], samples[single], n, k)
+        results[(n, k)] = NAtK(values, ~simulate, attempts < k, 0, 0.0)
+    if not simulate.any():
+        return results
+    sub = [a[simulate] for a in (samples, cost, public, correct)]
+    p_sim = int(simulate.sum())
+    block = max(16, _BLOCK_ELEMENTS // (p_sim * n_samples))
+    wins = {pair: np.zeros(p_sim) for pair in pairs}
+    done = {pair: 0 for pair in pairs}  # orders taken by each pair so far
+    open_pairs = list(pairs)
+    base = np.broadcast_to(np.arange(n_samples), (block, p_sim, n_samples))
+    while open_pairs:
+        order = rng.permuted(base, axis=-1)
+        ordered = _Ordered(order, *sub)
+        for pair in list(open_pairs):
+            wins[pair] += ordered.solved(*pair).sum(0)
+            done[pair] += block
+            rate = wins[pair] / done[pair]
+            # Binary outcomes: the variance of one evaluation of a problem is f(1 - f).
+            se = float(np.sqrt((rate * (1 - rate)).sum() / max(done[pair] - 1, 1)) / n_problems)
+            if done[pair] >= max_permutations or (done[pair] >= min_permutations and se <= se_target):
+                result = results[pair]
+                result.values[simulate] = rate
+                result.permutations, result.mc_se = done[pair], se
+                open_pairs.remove(pair)
+    return results
 
 
-def pass_n_at_k(
-    samples: np.ndarray,
-    cost: np.ndarray,
-    public: np.ndarray,
-    private: np.ndarray,
-    n: int,
-    k: int,
-    replicates: int,
-    rng: np.random.Generator,
-) -> tuple[float, float, float, np.ndarray]:
-    """Bootstrap pass n@k of a cell: (mean, 2.5%, 97.5%, per-problem solve rate over replicates).
-
-    ``samples`` (P,) how many trajectories each problem has (rows of ``cost`` beyond it are padding).
-    Each replicate is one evaluation at this budget: every problem gets its own i.i.d. draws.
-    """
-    replicates = max(replicates, 1)
-    n_problems = cost.shape[0]
-    scores = np.empty(replicates)
-    solved_per_problem = np.zeros(n_problems)
-    step = max(1, _BLOCK_ELEMENTS // max(1, n_problems * k))
-    for start in range(0, replicates, step):
-        stop = min(replicates, start + step)
-        u = rng.random((stop - start, n_problems, k))
-        draws = np.minimum((u * samples[None, :, None]).astype(np.int64), samples[None, :, None] - 1)
-        solved = n_at_k_outcomes(draws, cost, public, private, n, k)
-        scores[start:stop] = solved.mean(axis=1)
-        solved_per_problem += solved.sum(axis=0)
-    low, high = np.percentile(scores, [2.5, 97.5]) if replicates > 1 else (np.nan, np.nan)
-    return float(scores.mean()), float(low), float(high), solved_per_problem / replicates
+def pass_n_at_k(samples: np.ndarray, cost: np.ndarray, public: np.ndarray, correct: np.ndarray, n: int, k: int,
+                resamples: int, rng: np.random.Generator, **options) -> tuple[float, float, float, np.ndarray]:
+    """pass n@k of a set of problems: (mean, 2.5%, 97.5% of the problem bootstrap, per-problem values)."""
+    result = n_at_k_per_problem(samples, cost, public, correct, [(n, k)], rng, **options)[(n, k)]
+    counts = bootstrap_counts(len(result.values), resamples, rng) if resamples else None
+    mean, low, high = bootstrap_means(result.values, counts)
+    return float(mean[0]), float(low[0]), float(high[0]), result.values

@@ -9,12 +9,17 @@ import numpy as np
 import pandas as pd
 
 from .analyses import code_similarity, non_code_fraction
-from .estimators import bootstrap_mean, pass_at_k, pass_n_at_k
+from .estimators import bootstrap_counts, bootstrap_means, n_at_k_per_problem, pass_at_k
 from .trajectories import LABEL_COLUMNS, CellData
+
+PASS_COLUMNS = ["metric", "k", "value", "ci_low", "ci_high", "problems", "samples_min"]
+# n@k: the first nine are the columns of earlier versions; the rest were added with issue #12 (docs/metrics.md).
+N_AT_K_COLUMNS = ["metric", "n", "k", "value", "ci_low", "ci_high", "problems", "samples_min", "replicates",
+                  "exhausted_share", "attempts_min", "exact_share", "permutations", "mc_se"]
 
 
 def _rng(config: dict[str, Any], *salt: int) -> np.random.Generator:
-    # One stream per (table, cell, k...) so that adding a cell or a k never changes another row's interval.
+    # One stream per (use, cell, group...) so that adding a cell or a k never changes another row's interval.
     return np.random.default_rng([config.get("seed", 0), *salt])
 
 
@@ -27,48 +32,58 @@ def _frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(LABEL_COLUMNS) + columns)
 
 
-def _pass_rows(cell: CellData, correct: np.ndarray, ks: list[int], config, salt) -> list[dict[str, Any]]:
+def _counts(cell: CellData, config: dict[str, Any], keep: np.ndarray, *group: int) -> np.ndarray | None:
+    """The problem resamples of one set of problems of a cell. Every metric of that set (every table, k and
+    (n, k)) uses the same resamples: one kind of interval, and pass@1 and 1@1 of a single-turn cell agree."""
+    resamples = int(config["bootstrap_resamples"])
+    problems = int(keep.sum())
+    if resamples == 0 or problems == 0:
+        return None
+    return bootstrap_counts(problems, resamples, _rng(config, 0, _cell_salt(cell), *group))
+
+
+def _pass_rows(cell: CellData, correct: np.ndarray, ks: list[int], counts, keep=None) -> list[dict[str, Any]]:
     """pass@k rows for one set of per-trajectory outcomes (P, N); k only up to the fewest samples."""
-    rows = []
-    mask = np.arange(correct.shape[1])[None, :] < cell.samples[:, None]
-    c = (correct & mask).sum(axis=1)
-    for k in ks:
-        if k > cell.samples.min():
-            continue
-        per_problem = pass_at_k(cell.samples, c, k)
-        mean, low, high = bootstrap_mean(per_problem, config["bootstrap_resamples"], _rng(config, *salt, k))
-        rows.append({"k": k, "value": mean, "ci_low": low, "ci_high": high, "problems": len(per_problem),
-                     "samples_min": int(cell.samples.min())})
-    return rows
+    keep = np.ones(len(cell.samples), dtype=bool) if keep is None else keep
+    samples = cell.samples[keep]
+    mask = np.arange(correct.shape[1])[None, :] < samples[:, None]
+    c = (correct[keep] & mask).sum(axis=1)
+    ks = [k for k in ks if k <= samples.min()]
+    if not ks:
+        return []
+    per_problem = np.stack([pass_at_k(samples, c, k) for k in ks], axis=1)
+    mean, low, high = bootstrap_means(per_problem, counts)
+    return [{"k": k, "value": mean[j], "ci_low": low[j], "ci_high": high[j], "problems": int(keep.sum()),
+             "samples_min": int(samples.min())} for j, k in enumerate(ks)]
 
 
 def pass_at_k_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFrame:
     rows = []
     for cell in cells:
-        i = _cell_salt(cell)
         final = cell.success_at_turn(cell.max_turns)
-        for row in _pass_rows(cell, final, config["pass_at_k"], config, (1, i)):
+        counts = _counts(cell, config, np.ones(len(cell.samples), dtype=bool))
+        for row in _pass_rows(cell, final, config["pass_at_k"], counts):
             rows.append(cell.columns() | {"metric": f"pass@{row['k']}"} | row)
-    return _frame(rows, ["metric", "k", "value", "ci_low", "ci_high", "problems", "samples_min"])
+    return _frame(rows, PASS_COLUMNS)
 
 
 def n_at_k_table(cells: list[CellData], config: dict[str, Any], log=print) -> pd.DataFrame:
     rows = []
     for cell in cells:
-        i = _cell_salt(cell)
-        rows += [cell.columns() | row for row in _n_at_k_rows(cell, config, (2, i), log)]
-    return _frame(rows, ["metric", "n", "k", "value", "ci_low", "ci_high", "problems", "samples_min", "replicates"])
+        keep = np.ones(len(cell.samples), dtype=bool)
+        rows += [cell.columns() | row for row in _n_at_k_rows(cell, config, keep, _counts(cell, config, keep), log)]
+    return _frame(rows, N_AT_K_COLUMNS)
 
 
 def per_turn_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFrame:
     """pass@k of the code a trajectory holds after t attempts, and how many trajectories still run at t."""
     rows = []
     for cell in cells:
-        i = _cell_salt(cell)
         mask = np.arange(cell.cost.shape[1])[None, :] < cell.samples[:, None]
+        counts = _counts(cell, config, np.ones(len(cell.samples), dtype=bool))
         for turn in range(1, cell.max_turns + 1):
             active = float(((cell.cost >= turn) & mask).sum() / mask.sum())
-            for row in _pass_rows(cell, cell.success_at_turn(turn), config["pass_at_k"], config, (3, i, turn)):
+            for row in _pass_rows(cell, cell.success_at_turn(turn), config["pass_at_k"], counts):
                 rows.append(cell.columns() | {"turn": turn, "metric": f"pass@{row['k']}", "active_fraction": active}
                             | row)
     return _frame(rows, ["turn", "metric", "k", "value", "ci_low", "ci_high", "problems", "samples_min",
@@ -78,7 +93,6 @@ def per_turn_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFram
 def per_difficulty_table(cells: list[CellData], config: dict[str, Any]) -> pd.DataFrame:
     rows = []
     for cell in cells:
-        i = _cell_salt(cell)
         final = cell.success_at_turn(cell.max_turns)
         for g, grouping in enumerate(("difficulty", "rating")):
             labels = np.array([cell.groups.get(pid, {}).get(grouping, "unknown") for pid in cell.problem_ids])
@@ -86,31 +100,55 @@ def per_difficulty_table(cells: list[CellData], config: dict[str, Any]) -> pd.Da
                 continue  # no ratings in this dataset: the difficulty rows already say "unknown"
             for j, group in enumerate(sorted(set(labels))):
                 keep = labels == group
-                sub = CellData(cell.label, [p for p, k in zip(cell.problem_ids, keep) if k], cell.samples[keep],
-                               cell.cost[keep], cell.public[keep], cell.private[keep])
+                counts = _counts(cell, config, keep, g + 1, zlib.crc32(str(group).encode()))
                 head = cell.columns() | {"grouping": grouping, "group": group}
-                for row in _pass_rows(sub, final[keep], config["pass_at_k"], config, (4, i, g, j)):
+                for row in _pass_rows(cell, final, config["pass_at_k"], counts, keep):
                     rows.append(head | {"metric": f"pass@{row['k']}"} | row)
-                for row in _n_at_k_rows(sub, config, (5, i, g, j)):
+                for row in _n_at_k_rows(cell, config, keep, counts):
                     rows.append(head | row)
     return _frame(rows, ["grouping", "group", "metric", "n", "k", "value", "ci_low", "ci_high", "problems",
-                         "samples_min"])
+                         "samples_min", "exhausted_share", "attempts_min"])
 
 
-def _n_at_k_rows(cell: CellData, config: dict[str, Any], salt, log=None) -> list[dict[str, Any]]:
-    """pass n@k rows for the (n, k) pairs whose attempt budget the cell can spend."""
+def n_at_k_estimates(cell: CellData, config: dict[str, Any]) -> dict:
+    """Per-problem pass n@k of every configured (n, k) whose budget some problem's trajectories can spend;
+    computed once per cell (the n@k and per-difficulty tables share it)."""
+    key = ("n_at_k", tuple(map(tuple, config["n_at_k"])), config.get("seed", 0),
+           config.get("mc_standard_error", 0.001), config.get("mc_max_permutations", 10000))
+    if key not in cell.cache:
+        real = np.arange(cell.cost.shape[1])[None, :] < cell.samples[:, None]
+        attempts = np.where(real, cell.cost, 0).sum(1)
+        pairs = [(int(n), int(k)) for n, k in config["n_at_k"] if k <= attempts.max()]
+        cell.cache.clear()  # one cell's estimates at a time: a paper grid holds thousands of cells
+        cell.cache[key] = n_at_k_per_problem(
+            cell.samples, cell.cost, cell.public, cell.correct, pairs, _rng(config, 2, _cell_salt(cell)),
+            se_target=float(config.get("mc_standard_error", 0.001)),
+            max_permutations=int(config.get("mc_max_permutations", 10000))) if pairs else {}
+    return cell.cache[key]
+
+
+def _n_at_k_rows(cell: CellData, config: dict[str, Any], keep: np.ndarray, counts, log=None) -> list[dict[str, Any]]:
+    """pass n@k rows of the problems ``keep`` for the (n, k) pairs whose budget they can spend. A problem whose
+    trajectories hold fewer than k attempts uses them all (``exhausted_share``); a pair is left out only when
+    that is so for every problem (it would not measure a budget of k)."""
     rows = []
-    budget = int(cell.samples.min()) * int(cell.label.get("turns") or cell.max_turns)
+    estimates = n_at_k_estimates(cell, config)
+    real = np.arange(cell.cost.shape[1])[None, :] < cell.samples[:, None]
+    attempts = np.where(real, cell.cost, 0).sum(1)[keep]
     for n, k in config["n_at_k"]:
-        if k > budget:
+        result = estimates.get((int(n), int(k)))
+        if result is None or result.exhausted[keep].all():
             if log:
-                log(f"{cell.label.get('name')}: {n}@{k} left out: the budget k={k} exceeds samples x turns = {budget}")
+                log(f"{cell.label.get('name')}: {n}@{k} left out: the budget k={k} exceeds the attempts the "
+                    f"trajectories of every problem used (at most {attempts.max()})")
             continue
-        mean, low, high, _ = pass_n_at_k(cell.samples, cell.cost, cell.public, cell.private, n, k,
-                                         config["bootstrap_resamples"], _rng(config, *salt, n, k))
-        rows.append({"metric": f"{n}@{k}", "n": n, "k": k, "value": mean, "ci_low": low, "ci_high": high,
-                     "problems": len(cell.problem_ids), "samples_min": int(cell.samples.min()),
-                     "replicates": max(1, config["bootstrap_resamples"])})
+        mean, low, high = bootstrap_means(result.values[keep], counts)
+        rows.append({"metric": f"{n}@{k}", "n": n, "k": k, "value": mean[0], "ci_low": low[0], "ci_high": high[0],
+                     "problems": int(keep.sum()), "samples_min": int(cell.samples[keep].min()),
+                     "replicates": int(config["bootstrap_resamples"]),
+                     "exhausted_share": float(result.exhausted[keep].mean()), "attempts_min": int(attempts.min()),
+                     "exact_share": float(result.exact[keep].mean()), "permutations": result.permutations,
+                     "mc_se": result.mc_se})
     return rows
 
 

@@ -1,6 +1,8 @@
 """Read one cell's execute-stage trajectories (docs/contracts.md §3) into per-problem arrays.
 
-A trajectory's result at turn t is the private verdict of its attempt min(t, attempts used): a trajectory that
+An attempt is **correct** when it passes all its tests, public and private (the paper's verdict; the option
+``correct: private_tests`` keeps the private verdict alone). A trajectory's result at turn t is whether its
+attempt min(t, attempts used) is correct: a trajectory that
 stopped early (it passed the public tests) keeps submitting that code. A trajectory with no attempt at all
 (``finish: error`` before the first response) counts as one failed attempt, so that a generation failure is
 never silently dropped from the denominator; the ledger counts those separately.
@@ -17,6 +19,9 @@ import numpy as np
 
 from ..jsonl import read_jsonl
 
+# What counts as a correct attempt (metrics config key ``correct``): all tests by default, as in the paper.
+VERDICTS = ("all_tests", "private_tests")
+
 LABEL_COLUMNS = ("name", "model", "dataset", "reasoning", "instruction", "feedback", "turns", "cot_retry", "finetuned", "block")
 
 
@@ -30,6 +35,12 @@ class CellData:
     private: np.ndarray  # (P, N, T) bool
     records: list[dict[str, Any]] = field(repr=False, default_factory=list)
     groups: dict[str, dict[str, str]] = field(default_factory=dict)  # problem id -> {grouping: group}
+    correct: np.ndarray | None = None  # (P, N, T) bool: the verdict; default public & private (all tests)
+    cache: dict[Any, Any] = field(repr=False, default_factory=dict)  # per-problem estimates shared by tables
+
+    def __post_init__(self) -> None:
+        if self.correct is None:
+            self.correct = self.public & self.private
 
     @property
     def max_turns(self) -> int:
@@ -40,10 +51,10 @@ class CellData:
         return {key: self.label.get(key) for key in LABEL_COLUMNS}
 
     def success_at_turn(self, turn: int) -> np.ndarray:
-        """(P, N) private pass of the code each trajectory would submit after ``turn`` attempts."""
+        """(P, N) whether the code each trajectory would submit after ``turn`` attempts is correct."""
         t = np.minimum(turn, self.cost) - 1
         p, s = np.indices(self.cost.shape)
-        return self.private[p, s, t]
+        return self.correct[p, s, t]
 
 
 def _passed(summary: Any, where: str, key: str) -> bool:
@@ -53,8 +64,11 @@ def _passed(summary: Any, where: str, key: str) -> bool:
     return summary["verdict"] == "AC"
 
 
-def read_cell(path: str | Path, label: dict[str, Any]) -> CellData:
-    """Load and check one trajectories file; errors name the file, line and field."""
+def read_cell(path: str | Path, label: dict[str, Any], verdict: str = "all_tests") -> CellData:
+    """Load and check one trajectories file; errors name the file, line and field. ``verdict``: what counts
+    as a correct attempt (VERDICTS)."""
+    if verdict not in VERDICTS:
+        raise ValueError(f"metrics 'correct' must be one of {', '.join(VERDICTS)}, got {verdict!r}")
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"trajectories file not found: {path}")
@@ -100,7 +114,8 @@ def read_cell(path: str | Path, label: dict[str, Any]) -> CellData:
             cost[p, s] = len(pub)
             public[p, s] = pub + [pub[-1]] * (t_max - len(pub))
             private[p, s] = priv + [priv[-1]] * (t_max - len(priv))
-    return CellData(label, problem_ids, samples, cost, public, private, records)
+    correct = public & private if verdict == "all_tests" else private.copy()
+    return CellData(label, problem_ids, samples, cost, public, private, records, correct=correct)
 
 
 def read_difficulties(path: str | Path) -> dict[str, dict[str, str]]:
