@@ -42,6 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--manifest", help="write a provenance manifest here after success")
     parser.add_argument("--spec", help="the node specification (JSON) recorded in the manifest")
     parser.add_argument("--name", default="", help="readable node name recorded in the manifest")
+    parser.add_argument("--supersedes", action="append", default=[], metavar="DIR",
+                        help="before running, move this result directory (one derived from the node's previous "
+                             "output) to results/superseded/ (provenance.supersede)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (_, help_text) in COMMANDS.items():
         sub.add_parser(name, help=help_text, add_help=False)
@@ -59,6 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     module.add_arguments(sub)
     sub_args = sub.parse_args(rest)
     started = time.time()
+    if args.supersedes:
+        from .provenance import supersede
+
+        for directory in args.supersedes:
+            moved = supersede(directory)
+            if moved:
+                print(f"mtcodegen: {directory} was derived from the output being recomputed: moved to {moved}",
+                      file=sys.stderr)
     try:
         code = module.run(sub_args) or 0
     except (ValueError, FileNotFoundError) as err:  # bad input: a clear one-line message, no traceback

@@ -11,6 +11,7 @@ revert, and nothing is ever overwritten in place.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import platform
@@ -143,6 +144,32 @@ def _portable(path: str) -> str:
     The digest, not the path, carries the content: two paths to identical bytes differ only in this label.
     """
     return os.path.relpath(path) if os.path.isabs(path) else path
+
+
+SUPERSEDED = "superseded"
+
+
+def supersede(directory: str | os.PathLike) -> Path | None:
+    """Move a result directory aside to ``<results>/superseded/<stage>/<hash>-<UTC time>/`` (nothing is deleted).
+
+    A job that recomputes a node supersedes the results that were derived from the node's previous output
+    (the execute verdicts of regenerated trajectories): Snakemake removes a job's own outputs when it starts,
+    but not its readers', and after a crash it never reruns a removed upstream output while the reader's
+    output is still there ("Nothing to be done"). Moved aside, the reader's output is missing, so any later
+    run that needs it finishes the interrupted work first. ``mtcodegen gc`` lists the superseded copies.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        return None
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    target = directory.parent.parent / SUPERSEDED / directory.parent.name / f"{directory.name}-{stamp}"
+    for n in itertools.count(1):
+        if not target.exists():
+            break
+        target = target.with_name(f"{directory.name}-{stamp}-{n}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    directory.rename(target)
+    return target
 
 
 def write_manifest(path: str | os.PathLike, name: str, spec: dict[str, Any], started: float | None = None) -> None:

@@ -59,6 +59,30 @@ def node_spec_json(stage):
     )
 
 
+# upstream hash -> the nodes that read it (for get_supersedes)
+READERS = {}
+for _nodes in PLAN.nodes.values():
+    for _reader in _nodes.values():
+        for _upstream in _reader.inputs.values():
+            READERS.setdefault(_upstream, []).append(_reader)
+
+
+def get_supersedes(stage):
+    """Params function: `--supersedes DIR` for each node that reads the job's node. A job that recomputes its
+    node moves its readers' older results aside first (provenance.supersede), so that after a crash a rerun
+    finishes the interrupted work instead of answering from a result of the previous output.
+    """
+
+    def get(wildcards):
+        PLAN.node(stage, wildcards.hash)  # a hash of this stage, or a clear error
+        return " ".join(
+            f"--supersedes {shlex.quote(PLAN.path(reader))}"
+            for reader in READERS.get(wildcards.hash, ())
+        )
+
+    return get
+
+
 def node_name(stage):
     return lambda wildcards: PLAN.node(stage, wildcards.hash).name
 

@@ -21,8 +21,9 @@ rule execute:
             PLAN.node("execute", wildcards.hash).job_params()["execution"]
         ),
         spec=node_spec_json("execute"),
+        supersedes=get_supersedes("execute"),
         name=node_name("execute"),
     shell:
-        "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q}"
+        "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q} {params.supersedes}"
         " execute --trajectories {input.trajectories} --problems {input.problems}"
         " --execution {params.execution:q} --out {output.trajectories} > {log} 2>&1"

@@ -24,9 +24,10 @@ rule generate:
             PLAN.node("generate", wildcards.hash).job_params()
         ),
         spec=node_spec_json("generate"),
+        supersedes=get_supersedes("generate"),
         name=node_name("generate"),
     shell:
-        "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q}"
+        "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q} {params.supersedes}"
         " generate --problems {input.problems} --model-dir {input.model} --params {params.params:q}"
         " --out {output.trajectories} --cell-hash {wildcards.hash} --cell-name {params.name:q}"
         " > {log} 2>&1"
