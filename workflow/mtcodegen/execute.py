@@ -3,7 +3,8 @@
 Reads the generate stage's trajectories (docs/contracts.md §3), fills ``attempt["private"]`` with a
 Verdict-summary (its ``tests`` cut to the failed ones) and adds ``final`` for the last attempt; every other
 field is kept as it was. Attempts without code get ``CE`` / ``"no code"`` without a sandbox run. Identical
-programs (the same code for the same problem, frequent across samples and turns) are judged once.
+programs (the same code for the same problem, frequent across samples and turns) are judged once. While it
+judges, a line on stderr every 15 s gives the programs judged of the total, the rate and the ETA.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .jsonl import read_jsonl, write_jsonl
@@ -36,7 +39,54 @@ def _no_code() -> dict[str, Any]:
             "tests": [], "trace": None}
 
 
-def judge_trajectories(records: list[dict], problems: dict[str, dict], execution: dict, judge) -> list[dict]:
+PROGRESS_INTERVAL_S = 15.0  # a progress line at least this often (issue #11: at least every 30 s)
+
+
+def _eta(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}h{seconds // 60 % 60:02d}m" if seconds >= 3600 else f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def judge_with_progress(judge, requests: list, interval_s: float = PROGRESS_INTERVAL_S) -> list[dict[str, Any]]:
+    """``judge.run(requests)``, logging every ``interval_s`` (and at the end) how many programs are judged of
+    how many, the rate so far and the time left at that rate. The requests go through Judge.judge_one on as
+    many threads as the judge has workers (the work happens in its jails), so each finished one is counted."""
+    total, done, lock = len(requests), [0], threading.Lock()
+    started = time.monotonic()
+    finished = threading.Event()
+
+    def one(request):
+        verdict = judge.judge_one(request)
+        with lock:
+            done[0] += 1
+        return verdict
+
+    def report(final: bool = False) -> None:
+        elapsed = max(time.monotonic() - started, 1e-9)
+        count = done[0]
+        rate = count / elapsed
+        tail = f"in {elapsed:.1f}s" if final else (f"ETA {_eta((total - count) / rate)}" if count else "ETA unknown")
+        print(f"execute: {count}/{total} programs judged ({100 * count / max(total, 1):.0f}%), "
+              f"{rate:.1f} programs/s, {tail}", file=sys.stderr, flush=True)
+
+    def reporter() -> None:
+        while not finished.wait(interval_s):
+            report()
+
+    thread = threading.Thread(target=reporter, name="execute-progress", daemon=True)
+    thread.start()
+    try:
+        with ThreadPoolExecutor(max(1, int(getattr(judge, "workers", 1) or 1)), thread_name_prefix="execute") as pool:
+            verdicts = list(pool.map(one, requests))
+    finally:
+        finished.set()
+        thread.join()
+    report(final=True)
+    return verdicts
+
+
+def judge_trajectories(records: list[dict], problems: dict[str, dict], execution: dict, judge,
+                       progress_interval_s: float = PROGRESS_INTERVAL_S) -> list[dict]:
     from .sandbox import JudgeRequest, Limits
 
     stop = execution.get("stop_private_at_first_failure", True)
@@ -55,7 +105,7 @@ def judge_trajectories(records: list[dict], problems: dict[str, dict], execution
                 tests=problem["private_tests"], limits=Limits.from_execution_config(execution, problem),
                 checker=problem.get("checker", "tokens"), stop_on_first_failure=stop))
             slots.append((r_index, a_index))
-    for (r_index, a_index), verdict in zip(slots, judge.run(requests)):
+    for (r_index, a_index), verdict in zip(slots, judge_with_progress(judge, requests, progress_interval_s)):
         records[r_index]["attempts"][a_index]["private"] = _summary(verdict)
     for record in records:
         last = record["attempts"][-1] if record.get("attempts") else None
