@@ -103,3 +103,9 @@ def test_a_rerun_after_kill_9_mid_generate_finishes_the_interrupted_work(workflo
     (kept,) = (root / "results" / "superseded" / "execute").glob(f"{execute}-*")
     assert (kept / "trajectories.jsonl.gz").exists() and (kept / "manifest.json").exists()
     assert workflow_copy.planned_jobs(*config, targets=[target]) == {}
+    # gc lists the superseded copy (no plan uses it) and removes it with --delete, nothing else.
+    gc = [str(Path(workflow_copy.env["PATH"].split(os.pathsep)[0]) / "mtcodegen"), "gc", "--config", "crash.yaml"]
+    listed = subprocess.run(gc, cwd=root, env=workflow_copy.env, capture_output=True, text=True, timeout=120)
+    assert f"superseded/execute/{kept.name}" in listed.stdout and "1 node directories" in listed.stdout, listed
+    subprocess.run(gc + ["--delete"], cwd=root, env=workflow_copy.env, check=True, capture_output=True, timeout=120)
+    assert not kept.exists() and (root / target).exists() and trajectories.exists()

@@ -1,7 +1,8 @@
 """`mtcodegen gc --config A.yaml [--config B.yaml ...] [--delete]`: results no config references.
 
 Lists every node directory under results/<stage>/<hash>/ that is not in the plan of any of the given configs
-(with its size and, from its manifest, its readable name); `--delete` removes them. Nothing is removed without
+(with its size and, from its manifest, its readable name), and every result moved aside to
+results/superseded/ when its upstream node was recomputed; `--delete` removes them. Nothing is removed without
 `--delete`, and only directories whose name is a node hash of a known stage: logs, the index and anything
 else in results/ are left alone. Pass every config whose results you want to keep.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from ..config import load_config
 from ..plan import build_plan
-from ..provenance import HASH_CHARS, STAGE_CODE
+from ..provenance import HASH_CHARS, STAGE_CODE, SUPERSEDED
 
 HASH_DIR = re.compile(rf"^[0-9a-f]{{{HASH_CHARS}}}$")
 
@@ -33,6 +34,11 @@ def unreferenced(results: Path, keep: set[tuple[str, str]]) -> list[Path]:
         if stage_dir.is_dir():
             found += [d for d in sorted(stage_dir.iterdir()) if d.is_dir() and HASH_DIR.match(d.name)
                       and (stage, d.name) not in keep]
+    # Results moved aside when their upstream node was recomputed (provenance.supersede): no plan uses them.
+    superseded = results / SUPERSEDED
+    if superseded.is_dir():
+        found += [d for stage in sorted(STAGE_CODE) if (superseded / stage).is_dir()
+                  for d in sorted((superseded / stage).iterdir()) if d.is_dir()]
     return found
 
 
