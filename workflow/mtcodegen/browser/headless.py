@@ -143,6 +143,9 @@ class Chromium:
         """Navigate to a file (or URL) and wait for its load event; return the seconds it took."""
         url = target if str(target).startswith(("file:", "http:", "https:", "about:", "data:")) else \
             Path(target).resolve().as_uri()
+        # From a blank page, so that opening the same file with another fragment is a new load, not a hash change.
+        self.send("Page.navigate", {"url": "about:blank"})
+        self.wait_for("document.readyState === 'complete' && location.href === 'about:blank'")
         started = time.perf_counter()
         self.send("Page.navigate", {"url": url + (f"#{fragment}" if fragment else "")})
         self.wait_for("document.readyState === 'complete'")

@@ -450,6 +450,8 @@
       renderControls(index);
       renderList();
       if (state.file !== null) renderDetail();
+      // A link to another view of this page (or the user editing the fragment) changes only the hash.
+      window.addEventListener("hashchange", function () { readHash(); markCurrentRow(); if (state.file !== null) renderDetail(); });
       window.mtcgReady = { list_ms: performance.now() - started, since_navigation_ms: performance.now() };
       document.body.setAttribute("data-state", "ready");
     }).catch(function (err) {
