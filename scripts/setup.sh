@@ -25,6 +25,19 @@ if ! ldconfig -p 2>/dev/null | grep -q libnl-route-3.so.200; then
   fi
 fi
 
+# The trajectory browser's tests and load benchmark open its pages in headless Chromium, driven over the
+# DevTools pipe (mtcodegen/browser/headless.py: no chromedriver needed).
+if ! command -v chromium >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    log "installing chromium (the trajectory browser's tests)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
+  else
+    log "warning: chromium is missing and cannot be installed here (not root or no apt-get);"
+    log "         the trajectory browser's page tests will be skipped"
+  fi
+fi
+
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 [ -x "$VENV/bin/python" ] || { log "creating $VENV with $($PYTHON --version)"; "$PYTHON" -m venv "$VENV"; }
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check install -q)
