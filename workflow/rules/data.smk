@@ -47,3 +47,14 @@ rule partition_problems:
         "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q}"
         " partition --problems {input.problems} --parts {params.parts:q} --part {params.part}"
         " --out {output.problems} > {log} 2>&1"
+
+
+# A named target: `snakemake --cores all data` prepares every split of the config (problems files and their
+# reports of skipped rows) and nothing else: a quick check of a new dataset entry.
+rule data:
+    input:
+        [
+            PLAN.path(node, "problems.jsonl.gz")
+            for stage in ("problems", "partition")
+            for node in PLAN.nodes.get(stage, {}).values()
+        ],
