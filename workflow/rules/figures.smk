@@ -15,6 +15,9 @@ FIGURE_CATEGORIES = {
     "pass_vs_turns": "1. Multi-turn",
     "turn_table": "1. Multi-turn",
     "n_at_k_curves": "1. Multi-turn",
+    "turns_sweep": "1. Multi-turn",
+    "feedback_types": "1. Multi-turn",
+    "cot_retry_vs_multi": "1. Multi-turn",
     "cot_gain": "2. Prompts",
     "prompt_heatmap": "2. Prompts",
     "instruction_types": "2. Prompts",
@@ -22,6 +25,7 @@ FIGURE_CATEGORIES = {
     "similarity_feedback": "3. Analyses",
     "similarity_rft": "4. RFT",
     "non_code_rft": "4. RFT",
+    "difficulty_rft": "4. RFT",
     "reproduced_vs_reported": "5. Reference",
 }
 # Beside the workflow code, so that runs in another working directory (-d) read the same table. Its copy under

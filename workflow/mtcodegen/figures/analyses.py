@@ -7,8 +7,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .groups import model_label
-from .style import ERRORBAR, cell_labels, figure, not_in_run, read_table, save, short
+from .groups import NO_PROMPT, SETTINGS, facets, feedback_order, main_multi_turn, rft_bases, test_only
+from .performance import facet_title, turn_summary
+from .selection import cell_rows
+from .style import ERRORBAR, facet_figure, figure, not_in_run, read_table, save, short
 
 BINS = np.linspace(0, 1, 21)
 
@@ -19,64 +21,103 @@ def _density(ax, values: pd.Series, label: str) -> None:
     ax.stairs(density, edges, label=f"{label} (n={len(values)})")
 
 
-def similarity_feedback(metrics_dir, out_prefix):
-    """Density of the similarity of consecutive attempts, one curve per execution-feedback type (base model)."""
-    table = read_table(metrics_dir, "similarity")
-    table = table[~table["finetuned"].astype(bool)]
-    fig, axes = figure()
-    ax = axes[0, 0]
-    if table.empty:
-        not_in_run(ax, "multi-turn cells whose consecutive attempts both have code")
-        return save(fig, out_prefix)
-    for feedback, rows in table.groupby("feedback"):
-        _density(ax, rows["similarity"], feedback)
-    ax.set_xlabel("similarity of consecutive attempts (token difflib ratio)")
+SIMILARITY_COLUMNS = ("name", "model", "dataset", "reasoning", "instruction", "feedback", "turns", "cot_retry",
+                      "finetuned", "similarity")
+
+
+def _plain_similarity(metrics_dir) -> pd.DataFrame:
+    """The similarity rows of no-prompt, non-retry cells on test splits (the only ones these figures draw):
+    the table has a row per pair of consecutive attempts, so only the needed columns are read."""
+    table = read_table(metrics_dir, "similarity", columns=SIMILARITY_COLUMNS)
+    table = table[(table["reasoning"] == NO_PROMPT) & (table["instruction"] == NO_PROMPT)
+                  & ~table["cot_retry"].astype(bool)]
+    return test_only(table)
+
+
+def _axes_labels(ax) -> None:
+    ax.set_xlabel("similarity of consecutive attempts (token difflib ratio)", fontsize=5)
     ax.set_ylabel("density")
-    ax.legend(frameon=False, loc="upper left")
+    ax.legend(frameon=False, loc="upper left", fontsize=5)
+
+
+def similarity_feedback(metrics_dir, out_prefix):
+    """Density of the similarity of consecutive attempts, one curve per execution-feedback type: no-prompt
+    multi-turn cells of one stated base model and test dataset per panel, at the panel's main turn count."""
+    table = _plain_similarity(metrics_dir)
+    keys = facets(table)
+    fig, axes = facet_figure(len(keys))
+    if not keys:
+        not_in_run(axes[0], "no-prompt multi-turn cells whose consecutive attempts both have code")
+        return save(fig, out_prefix)
+    for ax, (model, dataset) in zip(axes, keys):
+        facet = table[(table["model"] == model) & (table["dataset"] == dataset) & ~table["finetuned"].astype(bool)]
+        turns, _ = main_multi_turn(facet)
+        for feedback in feedback_order(facet.loc[facet["turns"] == turns, "feedback"].unique()):
+            _density(ax, cell_rows(facet, model, dataset, turns=turns, feedback=feedback)["similarity"], feedback)
+        facet_title(ax, model, dataset, f"{turns} turns, no prompt")
+        _axes_labels(ax)
     return save(fig, out_prefix)
 
 
 def similarity_rft(metrics_dir, out_prefix):
-    """The same densities for the base model and the RFT model (multi-turn, no CoT prompt at evaluation)."""
-    table = read_table(metrics_dir, "similarity")
-    fig, axes = figure()
-    ax = axes[0, 0]
-    if table.empty or table["finetuned"].astype(bool).nunique() < 2:
-        not_in_run(ax, "multi-turn cells of both the base and the RFT model")
+    """The same densities for a base model and its RFT model, no prompt at evaluation, per test dataset."""
+    table = _plain_similarity(metrics_dir)
+    panels = []
+    if not table.empty:
+        for tuned, base in rft_bases(table).items():
+            panels += [(base, tuned, d) for m, d in facets(table, finetuned=True) if m == tuned]
+    fig, axes = facet_figure(len(panels))
+    if not panels:
+        not_in_run(axes[0], "no-prompt multi-turn cells of both a base and its RFT model")
         return save(fig, out_prefix)
-    for finetuned, rows in table.groupby(table["finetuned"].astype(bool)):
-        _density(ax, rows["similarity"], "RFT" if finetuned else "base")
-    ax.set_xlabel("similarity of consecutive attempts (token difflib ratio)")
-    ax.set_ylabel("density")
-    ax.legend(frameon=False, loc="upper left")
+    for ax, (base, tuned, dataset) in zip(axes, panels):
+        facet = table[(table["model"] == tuned) & (table["dataset"] == dataset)]
+        turns, feedback = main_multi_turn(facet)
+        for label, model, finetuned in (("base", base, False), ("RFT", tuned, True)):
+            rows = cell_rows(table, model, dataset, turns=turns, feedback=feedback, finetuned=finetuned)
+            if not rows.empty:
+                _density(ax, rows["similarity"], label)
+        facet_title(ax, base, dataset, f"RFT: {tuned}; {turns} turns, fb={feedback}, no prompt")
+        _axes_labels(ax)
     return save(fig, out_prefix)
 
 
 def non_code_rft(metrics_dir, out_prefix):
-    """Mean share of non-code text in responses, per cell, base vs RFT model (± one standard deviation)."""
-    table = read_table(metrics_dir, "non_code")
-    table = table[table["turn"].astype(str) == "all"].copy()
-    fig, axes = figure(height=2.4)
-    ax = axes[0, 0]
-    if table.empty:
-        not_in_run(ax, "responses")
+    """Mean share of non-code text in a response (± one standard deviation), no-prompt cells, per test
+    dataset: the RFT model against its base model, single turn and the main multi-turn setting (every base
+    model when the run has no RFT model)."""
+    table = test_only(read_table(metrics_dir, "non_code"))
+    table = table[(table["turn"].astype(str) == "all") & (table["reasoning"] == NO_PROMPT)
+                  & (table["instruction"] == NO_PROMPT) & ~table["cot_retry"].astype(bool)]
+    datasets = sorted(table["dataset"].astype(str).unique())
+    fig, axes = facet_figure(len(datasets), panel_height=1.8)
+    if not datasets:
+        not_in_run(axes[0], "no-prompt cells with responses on a test split")
         return save(fig, out_prefix)
-    table["who"] = model_label(table)
-    table = table.sort_values(["finetuned", "name"])
-    colors = table["finetuned"].astype(bool).map({True: "tab:orange", False: "tab:blue"})
-    y = np.arange(len(table))
-    ax.barh(y, 100 * table["non_code_fraction"], xerr=100 * table["non_code_fraction_sd"], color=colors,
-            **ERRORBAR)
-    names = cell_labels(table, wrap=True)
-    ax.set_yticks(y, [names[n] for n in table["name"]], fontsize=5)
-    fig.set_figheight(max(2.4, 0.5 + 0.28 * len(table)))
-    ax.set_xlabel("non-code share of a response (%)")
-    from matplotlib.patches import Patch
-
-    handles = [Patch(color=c) for c in ("tab:blue", "tab:orange")]
-    fig.legend(handles, ["base model", "RFT model"], frameon=False, loc="outside upper center", ncol=2)
-    if not table["finetuned"].astype(bool).any():
-        ax.set_title("not in this run: RFT model (base cells only)", color="0.35")
+    pairs = rft_bases(table)
+    for ax, dataset in zip(axes, datasets):
+        facet = table[table["dataset"] == dataset]
+        tuned = [t for t in pairs if (facet["model"] == t).any()]
+        models = [(pairs[t], False) for t in tuned] + [(t, True) for t in tuned] if tuned else \
+            [(m, False) for m in sorted(facet["model"].astype(str).unique())]
+        models = list(dict.fromkeys(models))
+        multi = main_multi_turn(facet[~facet["finetuned"].astype(bool)] if not tuned else
+                                facet[facet["finetuned"].astype(bool)])
+        settings = [("single turn", None, None)] + ([(f"{multi[0]} turns, fb={multi[1]}", *multi)] if multi else [])
+        width = 0.8 / len(models)
+        for j, (model, finetuned) in enumerate(models):
+            values, sds = [], []
+            for _, turns, feedback in settings:
+                row = cell_rows(facet, model, dataset, turns=turns, feedback=feedback, finetuned=finetuned)
+                values.append(100 * row["non_code_fraction"].iloc[0] if not row.empty else np.nan)
+                sds.append(100 * row["non_code_fraction_sd"].iloc[0] if not row.empty else 0)
+            ax.bar(np.arange(len(settings)) + (j - (len(models) - 1) / 2) * width, values, width, yerr=sds,
+                   label=model + (" (RFT)" if finetuned else ""), **ERRORBAR)
+        ax.set_xticks(np.arange(len(settings)), [s[0] for s in settings])
+        ax.set_ylabel("non-code share (%)")
+        ax.set_ylim(0, 100)
+        ax.set_title(f"{dataset}, no prompt" + ("" if tuned else "\nnot in this run: RFT model"), fontsize=6)
+        ax.legend(frameon=False, fontsize=5, loc="upper right")
     return save(fig, out_prefix)
 
 
@@ -99,19 +140,22 @@ def read_reference(path: str | Path) -> pd.DataFrame:
 def reproduced_vs_reported(metrics_dir, out_prefix, reference: str | Path):
     """Our value against the paper's for every reference row whose (metric, setting, dataset) this run has."""
     ref = read_reference(reference)
-    ours = pd.concat([read_table(metrics_dir, "pass_at_k"), read_table(metrics_dir, "n_at_k")], ignore_index=True)
-    from .groups import setting
-
-    ours["setting"] = setting(ours) if not ours.empty else []
+    n_at_k = read_table(metrics_dir, "n_at_k")
+    passes = read_table(metrics_dir, "pass_at_k")
+    # The one cell that reports each setting (prompt pairs chosen on validation), never the best cell on test.
+    metrics = sorted(set(ref["metric"].astype(str)))
+    ours = pd.concat([turn_summary(n_at_k, passes, metrics=metrics, settings=SETTINGS),
+                      turn_summary(passes, passes, metrics=metrics, settings=SETTINGS)], ignore_index=True)
     fig, axes = figure()
     ax = axes[0, 0]
     pairs = []
     for _, row in ref.iterrows():
         match = ours[(ours["metric"] == row["metric"]) & (ours["setting"] == row["setting"])
                      & (ours["dataset"].astype(str).str.startswith(str(row["dataset"])))]
-        if not match.empty:
-            best = match.sort_values("value").iloc[-1]
-            pairs.append((float(row["value"]), 100 * best["value"], f"{row['metric']} {row['model']}"))
+        if (match["model_label"] == str(row["model"])).any():
+            match = match[match["model_label"] == str(row["model"])]
+        for _, hit in match.iterrows():
+            pairs.append((float(row["value"]), 100 * hit["value"], f"{row['metric']} {hit['model_label']}"))
     if not pairs:
         reason = "no reference rows (see workflow/report/reference.csv)" if ref.empty else \
             "a cell matching a reference row's metric, setting and dataset"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import analyses, performance
+from . import analyses, difficulty, performance, sweeps
 
 FIGURES = {
     "pass_vs_turns": performance.pass_vs_turns,
@@ -13,8 +13,12 @@ FIGURES = {
     "cot_gain": performance.cot_gain,
     "prompt_heatmap": performance.prompt_heatmap,
     "instruction_types": performance.instruction_types,
-    "difficulty_cot": performance.difficulty_cot,
+    "difficulty_cot": difficulty.difficulty_cot,
+    "difficulty_rft": difficulty.difficulty_rft,
     "n_at_k_curves": performance.n_at_k_curves,
+    "turns_sweep": sweeps.turns_sweep,
+    "feedback_types": sweeps.feedback_types,
+    "cot_retry_vs_multi": sweeps.cot_retry_vs_multi,
     "similarity_feedback": analyses.similarity_feedback,
     "similarity_rft": analyses.similarity_rft,
     "non_code_rft": analyses.non_code_rft,

@@ -14,6 +14,8 @@ import pandas as pd  # noqa: E402
 from ..jsonl import atomic_path  # noqa: E402
 
 COLUMN_WIDTH = 3.3  # inches: one column of the paper's two-column layout
+PAGE_WIDTH = 6.8  # inches: both columns (facet grids)
+MAX_PIXELS = 4000  # per side of a PNG: larger ones are unreadable in a report, and PIL refuses huge ones
 RC = {
     "font.size": 7, "axes.titlesize": 7, "axes.labelsize": 7, "legend.fontsize": 6, "xtick.labelsize": 6,
     "ytick.labelsize": 6, "lines.linewidth": 1.2, "axes.spines.top": False, "axes.spines.right": False,
@@ -27,11 +29,35 @@ def figure(rows: int = 1, cols: int = 1, height: float = 2.2, width: float = COL
     return fig, axes
 
 
-def read_table(metrics_dir: str | Path, name: str) -> pd.DataFrame:
+def facet_figure(count: int, cols: int = 2, panel_height: float = 1.6, width: float = PAGE_WIDTH,
+                 sharey: bool = False):
+    """A grid of ``count`` panels (one per stated model and dataset), unused panels hidden; one column of the
+    paper when there is one panel. Returns the figure and the flat list of the ``count`` panels."""
+    count = max(1, count)
+    cols = min(cols, count)
+    rows = -(-count // cols)
+    fig, axes = figure(rows, cols, height=0.5 + panel_height * rows, width=COLUMN_WIDTH if cols == 1 else width)
+    flat = list(axes.flat)
+    for ax in flat[count:]:
+        ax.set_axis_off()
+    if sharey:
+        for ax in flat[1:count]:
+            ax.sharey(flat[0])
+    return fig, flat[:count]
+
+
+def read_table(metrics_dir: str | Path, name: str, columns=None) -> pd.DataFrame:
+    """One metrics table; ``columns`` reads only those (the similarity table has a row per attempt pair)."""
     path = Path(metrics_dir) / f"{name}.csv"
     if not path.exists():
         raise FileNotFoundError(f"metrics table not found: {path} (run `mtcodegen metrics` first)")
-    return pd.read_csv(path)
+    if columns is None:
+        return pd.read_csv(path)
+    header = pd.read_csv(path, nrows=0).columns
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ValueError(f"{path}: metrics table lacks column(s) {', '.join(missing)}")
+    return pd.read_csv(path, usecols=list(columns))
 
 
 def not_in_run(ax, what: str) -> None:
@@ -42,14 +68,16 @@ def not_in_run(ax, what: str) -> None:
 
 
 def save(fig, out_prefix: str | Path) -> list[Path]:
-    """Write ``<prefix>.pdf`` and ``<prefix>.png``, each atomically."""
+    """Write ``<prefix>.pdf`` and ``<prefix>.png``, each atomically; the PNG's resolution is lowered if needed
+    so that neither side exceeds MAX_PIXELS."""
     out_prefix = Path(out_prefix)
+    dpi = min(RC["savefig.dpi"], int((MAX_PIXELS - 1) / max(fig.get_size_inches())))
     out_prefix.parent.mkdir(parents=True, exist_ok=True)
     written = []
     for ext in ("pdf", "png"):
         target = out_prefix.with_name(out_prefix.name + f".{ext}")
         with atomic_path(target, suffix=f".{ext}") as tmp:
-            fig.savefig(tmp, format=ext)
+            fig.savefig(tmp, format=ext, dpi=dpi)
         written.append(target)
     plt.close(fig)
     return written
