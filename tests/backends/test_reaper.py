@@ -1,0 +1,65 @@
+"""Issue #14 item 1: engine processes must not outlive a generate worker killed with SIGKILL."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+DRIVER = Path(__file__).with_name("reaper_driver.py")
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_dead(pids, timeout=15.0) -> list[int]:
+    deadline = time.time() + timeout
+    while time.time() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.1)
+    return [p for p in pids if alive(p)]
+
+
+def start(*args):
+    proc = subprocess.Popen([sys.executable, str(DRIVER), *args], stdout=subprocess.PIPE, text=True,
+                            env=os.environ | {"PYTHONUNBUFFERED": "1"})
+    reaper, core, worker = map(int, proc.stdout.readline().split())
+    return proc, reaper, core, worker
+
+
+def test_sigkill_of_the_owner_ends_engine_child_and_grandchild():
+    proc, reaper, core, worker = start()
+    try:
+        assert alive(core) and alive(worker) and alive(reaper)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert wait_dead([core, worker]) == [], "engine processes survived their owner's SIGKILL"
+        assert wait_dead([reaper]) == [], "the watchdog did not exit after its work"
+    finally:
+        for pid in (core, worker, reaper):
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_close_stops_the_watchdog_and_kills_nothing():
+    proc, reaper, core, worker = start("close")
+    try:
+        assert proc.stdout.readline().split()[0] == "closed"
+        assert wait_dead([reaper], 5) == []
+        time.sleep(1.0)
+        assert alive(core) and alive(worker), "close() must not kill the owner's processes"
+    finally:
+        proc.kill()
+        proc.wait()
+        for pid in (core, worker):
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
