@@ -14,8 +14,9 @@ from mtcodegen.config import load_config
 from mtcodegen.jsonl import write_jsonl
 from mtcodegen.plan import build_plan
 
-FIGURE_RULES = ("pass_vs_turns", "turn_table", "n_at_k_curves", "cot_gain", "prompt_heatmap", "instruction_types",
-                "difficulty_cot", "similarity_feedback", "similarity_rft", "non_code_rft", "reproduced_vs_reported")
+from mtcodegen.figures.cli import FIGURES
+
+FIGURE_RULES = tuple(FIGURES)  # every figure `mtcodegen figure` draws has its rule (figures.smk)
 
 
 def _snakemake(project_root, workdir, *args):
