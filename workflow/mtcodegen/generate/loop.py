@@ -1,6 +1,7 @@
 """The multi-turn execution-feedback loop for one batch of trajectories (docs/generation.md).
 
-Turn-synchronous: every live trajectory of the batch advances one turn together, in one backend call per
+``run_batch`` is turn-synchronous (the reference; scheduler.py keeps trajectories in flight instead, with the
+same per-trajectory steps defined here): every live trajectory of the batch advances one turn together, in one backend call per
 model step (two steps in a CoT turn: reasoning, then code), and the turn's programs are judged on the public
 tests in one Judge batch. A trajectory stops at its first attempt that passes every public test, or after the
 cell's ``turns`` attempts; otherwise the feedback message of the cell's type is its next user turn.
@@ -18,11 +19,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import typed_json
 from .backends.base import Backend, Completion, SamplingParams
 from .extract import extract_code
-from .feedback import TRACE_GRANULARITY, feedback_values, format_call
-from .prompts import CellPrompts, render
+from .feedback import TRACE_GRANULARITY, feedback_values
+# Message building lives in prompts.py; problem_message/code_interface stay importable from here.
+from .prompts import CellPrompts, code_interface, first_message, problem_message, render  # noqa: F401
 
 log = logging.getLogger("mtcodegen.generate")
 
@@ -74,30 +75,6 @@ def no_code_verdict(problem: dict[str, Any], detail: str = NO_CODE) -> dict[str,
             "detail": detail, "tests": [], "trace": None}
 
 
-def code_interface(problem: dict[str, Any]) -> str:
-    if problem["kind"] == "call":
-        return f"a function named `{problem.get('entry_point') or 'solution'}` (with the imports it needs)"
-    return "a complete program that reads from standard input and writes to standard output"
-
-
-def problem_message(problem: dict[str, Any]) -> str:
-    """The first user turn's problem text: statement, starter code, and the public tests where the
-    statement does not already show them (call problems: the function name and its example calls)."""
-    parts = [problem["statement"].strip()]
-    if problem.get("starter_code", "").strip():
-        parts.append(f"Start from this code:\n```python\n{problem['starter_code'].rstrip()}\n```")
-    tests = problem["public_tests"]
-    if problem["kind"] == "call":
-        calls = "\n".join(
-            f"assert {format_call(problem, t)} == {typed_json.decode(t.get('expected'))!r}" for t in tests[:3]
-        )
-        parts.append(f"The function must be named `{problem.get('entry_point')}`. It must pass tests like:\n{calls}")
-    elif tests and tests[0].get("input", "").strip() and tests[0]["input"].strip() not in problem["statement"]:
-        test = tests[0]
-        parts.append(f"Example input:\n{test['input'].rstrip()}\n\nExample output:\n{test['output'].rstrip()}")
-    return "\n\n".join(parts)
-
-
 @dataclass
 class Trajectory:
     problem: dict[str, Any]
@@ -133,11 +110,7 @@ class BatchStats:
 
 def _chat(backend: Backend, live: list[Trajectory], sampling: dict[str, Any], turn: int, step: int,
           stats: BatchStats) -> tuple[list[Completion], float]:
-    params = [
-        SamplingParams(temperature=float(sampling.get("temperature", 1.0)), top_p=float(sampling.get("top_p", 0.95)),
-                       max_tokens=int(sampling.get("max_tokens", 512)), n=1, seed=call_seed(t.seed, turn, step))
-        for t in live
-    ]
+    params = [sampling_params(sampling, t, turn, step) for t in live]
     started = time.perf_counter()
     results = backend.chat([t.messages for t in live], params)
     elapsed = time.perf_counter() - started
@@ -148,6 +121,82 @@ def _chat(backend: Backend, live: list[Trajectory], sampling: dict[str, Any], tu
     stats.generation_s += elapsed
     stats.completion_tokens += sum(int(c.completion_tokens or 0) for c in completions)
     return completions, elapsed
+
+
+def new_trajectories(problems: Sequence[dict[str, Any]], samples: int, seed: int, system: str) -> list[Trajectory]:
+    """The ``samples`` trajectories of each problem, in (problem, sample) order, before their first turn."""
+    return [
+        Trajectory(problem=p, sample=s, seed=trajectory_seed(seed, p["id"], s),
+                   messages=[{"role": "system", "content": system}], next_user=problem_message(p))
+        for p in problems for s in range(samples)
+    ]
+
+
+def sampling_params(sampling: dict[str, Any], t: Trajectory, turn: int, step: int) -> SamplingParams:
+    return SamplingParams(temperature=float(sampling.get("temperature", 1.0)), top_p=float(sampling.get("top_p", 0.95)),
+                          max_tokens=int(sampling.get("max_tokens", 512)), n=1, seed=call_seed(t.seed, turn, step))
+
+
+def ask_reasoning(t: Trajectory, reasoning: tuple[tuple[str, str], ...]) -> None:
+    """Figure 1, first call: the problem or feedback followed by the reasoning prompt(s)."""
+    t.messages.append({"role": "user", "content": "\n\n".join([t.next_user] + [r for _, r in reasoning])})
+
+
+def ask_code(t: Trajectory, prompts: CellPrompts, reasoning, instruction) -> None:
+    """The code call: (the problem or feedback, unless a reasoning call came first), the instruction prompt,
+    the code-block convention."""
+    opening = [] if reasoning else [t.next_user]
+    block = render(prompts.code_block, "code_block.txt", interface=code_interface(t.problem))
+    ask = opening + ([instruction[1]] if instruction else []) + [block]
+    t.messages.append({"role": "user", "content": "\n\n".join(ask)})
+
+
+def new_attempt(t: Trajectory, turn: int, reasoning, instruction, completion: Completion | None,
+                first: tuple[str, Completion] | None, gen_s: float) -> dict[str, Any]:
+    """The attempt record of one turn (its code extracted; verdict not yet known). ``completion`` is None when
+    the reasoning call failed (no code call was made); the code answer is appended to the conversation."""
+    attempt: dict[str, Any] = {
+        "turn": turn,
+        "reasoning": [n for n, _ in reasoning],
+        "instruction": instruction[0] if instruction else None,
+        "prompt_tokens": sum(int(c.prompt_tokens or 0) for c in (completion, first and first[1]) if c),
+        "completion_tokens": sum(int(c.completion_tokens or 0) for c in (completion, first and first[1]) if c),
+        "generation_s": round(gen_s, 4),
+    }
+    if first is not None:
+        attempt["reasoning_response"] = first[0]
+    if completion is None:  # the reasoning call failed
+        attempt.update(response="", code=None, extraction="none", finish_reason="error")
+    else:
+        text, cut = clean_text(completion.text)
+        t.messages.append({"role": "assistant", "content": text})
+        found = extract_code(text)
+        attempt.update(response=text, code=found.code, extraction=found.method,
+                       finish_reason=completion.finish_reason)
+        if cut:
+            attempt["response_truncated"] = True
+    return attempt
+
+
+def settle(t: Trajectory, attempt: dict[str, Any], verdict: dict[str, Any] | None, judge_s: float, turns: int,
+           prompts: CellPrompts) -> None:
+    """Record the attempt with its public verdict (None: it was not judged) and decide what comes next:
+    finished (public pass, generation error, last turn), or the feedback message of the next turn."""
+    error = attempt["finish_reason"] == "error"
+    judged = verdict is not None
+    verdict = verdict or no_code_verdict(t.problem, "generation error" if error else NO_CODE)
+    attempt["public"] = verdict
+    attempt["judge_s"] = round(judge_s, 4) if judged else 0.0
+    t.attempts.append(attempt)
+    if verdict.get("verdict") == "AC":
+        t.finish = "public_pass"
+    elif error:
+        t.finish = "error"
+    elif attempt["turn"] == turns:
+        t.finish = "max_turns"
+    else:
+        values = feedback_values(t.problem, verdict)
+        t.next_user = render(prompts.feedback, f"feedback/{prompts.feedback_type}.txt", **values)
 
 
 def run_batch(
@@ -168,23 +217,17 @@ def run_batch(
     samples, turns = int(sampling.get("samples", 1)), int(cell.get("turns", 1))
     seed = int(sampling.get("seed", 0))
     trace = TRACE_GRANULARITY.get(prompts.feedback_type)
-    trajectories = [
-        Trajectory(problem=p, sample=s, seed=trajectory_seed(seed, p["id"], s),
-                   messages=[{"role": "system", "content": prompts.system}], next_user=problem_message(p))
-        for p in problems for s in range(samples)
-    ]
+    trajectories = new_trajectories(problems, samples, seed, prompts.system)
     for turn in range(1, turns + 1):
         live = [t for t in trajectories if t.finish is None]
         if not live:
             break
         reasoning, instruction = turn_prompts(prompts, turn)
-        code_block = {id(t): render(prompts.code_block, "code_block.txt", interface=code_interface(t.problem))
-                      for t in live}
         reasoning_out: dict[int, tuple[str, Completion]] = {}
         gen_s = 0.0
         if reasoning:  # Figure 1: problem + reasoning prompt -> reasoning; then instruction -> code
             for t in live:
-                t.messages.append({"role": "user", "content": "\n\n".join([t.next_user] + [r for _, r in reasoning])})
+                ask_reasoning(t, reasoning)
             completions, elapsed = _chat(backend, live, sampling, turn, 0, stats)
             gen_s += elapsed
             for t, c in zip(live, completions):
@@ -194,38 +237,12 @@ def run_batch(
         # A trajectory whose reasoning call failed does not get a code call.
         coding = [t for t in live if id(t) not in reasoning_out or reasoning_out[id(t)][1].finish_reason != "error"]
         for t in coding:
-            opening = [] if reasoning else [t.next_user]
-            ask = opening + ([instruction[1]] if instruction else []) + [code_block[id(t)]]
-            t.messages.append({"role": "user", "content": "\n\n".join(ask)})
+            ask_code(t, prompts, reasoning, instruction)
         completions, elapsed = _chat(backend, coding, sampling, turn, 1, stats) if coding else ([], 0.0)
         gen_s += elapsed
         by_id = {id(t): c for t, c in zip(coding, completions)}
-
-        attempts: list[tuple[Trajectory, dict[str, Any]]] = []
-        for t in live:
-            completion = by_id.get(id(t))
-            first = reasoning_out.get(id(t))
-            attempt: dict[str, Any] = {
-                "turn": turn,
-                "reasoning": [n for n, _ in reasoning],
-                "instruction": instruction[0] if instruction else None,
-                "prompt_tokens": sum(int(c.prompt_tokens or 0) for c in (completion, first and first[1]) if c),
-                "completion_tokens": sum(int(c.completion_tokens or 0) for c in (completion, first and first[1]) if c),
-                "generation_s": round(gen_s, 4),
-            }
-            if first is not None:
-                attempt["reasoning_response"] = first[0]
-            if completion is None:  # the reasoning call failed
-                attempt.update(response="", code=None, extraction="none", finish_reason="error")
-            else:
-                text, cut = clean_text(completion.text)
-                t.messages.append({"role": "assistant", "content": text})
-                found = extract_code(text)
-                attempt.update(response=text, code=found.code, extraction=found.method,
-                               finish_reason=completion.finish_reason)
-                if cut:
-                    attempt["response_truncated"] = True
-            attempts.append((t, attempt))
+        attempts = [(t, new_attempt(t, turn, reasoning, instruction, by_id.get(id(t)), reasoning_out.get(id(t)), gen_s))
+                    for t in live]
 
         to_judge = [(t, a) for t, a in attempts if a["code"] is not None]
         started = time.perf_counter()
@@ -242,18 +259,5 @@ def run_batch(
                  " judged in %.1f s", turn, turns, len(live), passed, tokens, gen_s, tokens / gen_s if gen_s else 0.0,
                  judge_s)
         for t, attempt in attempts:
-            error = attempt["finish_reason"] == "error"
-            verdict = judged.get(id(attempt)) or no_code_verdict(t.problem, "generation error" if error else NO_CODE)
-            attempt["public"] = verdict
-            attempt["judge_s"] = round(judge_s, 4) if id(attempt) in judged else 0.0
-            t.attempts.append(attempt)
-            if verdict.get("verdict") == "AC":
-                t.finish = "public_pass"
-            elif error:
-                t.finish = "error"
-            elif turn == turns:
-                t.finish = "max_turns"
-            else:
-                values = feedback_values(t.problem, verdict)
-                t.next_user = render(prompts.feedback, f"feedback/{prompts.feedback_type}.txt", **values)
+            settle(t, attempt, judged.get(id(attempt)), judge_s, turns, prompts)
     return [t.record(cell_hash, cell_name) for t in trajectories]

@@ -17,6 +17,8 @@ VLLM = {
     "tensor_parallel_size": "GPUs per model",
     "seed": "engine seed (per-trajectory seeds are set by the loop)",
     "max_num_seqs": "most sequences batched at once",
+    "max_num_batched_tokens": "tokens one engine step may process (CPU: at least max_model_len, see below)",
+    "enable_chunked_prefill": "split long prompts across steps (CPU: must stay off, vllm_backend.py says why)",
     "cpu_threads": "CPU: cores to bind the OpenMP threads to, e.g. '0-1' (VLLM_CPU_OMP_THREADS_BIND)",
     "enable_prefix_caching": "reuse the KV cache of shared prefixes (default true: later turns reuse earlier)",
     "lora": "path of a LoRA adapter applied to every request (found automatically in an adapter directory)",

