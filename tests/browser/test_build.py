@@ -184,3 +184,20 @@ def test_cli(cells, tmp_path, kit):
 def test_scripts_used_by_the_fixtures(kit):
     # The fixtures' expectations rest on these answers: guard them against edits.
     assert "print(a + b)" in kit.SUM and "print(a * b)" in kit.PRODUCT and "```" not in kit.PROSE
+
+
+@pytest.mark.parametrize("code", ["print(1)\n", "", "def f(:\n  'unterminated", "x = 1  # c\n\n\ny = 2\n"])
+def test_unchanged_code_scores_what_the_metrics_function_gives(code):
+    from mtcodegen.browser.payload import similarity
+    from mtcodegen.metrics.analyses import code_similarity
+
+    assert similarity(code, code) == code_similarity(code, code) == 1.0
+
+
+def test_workers_write_the_same_files(cells, tmp_path, kit):
+    one, two = tmp_path / "one", tmp_path / "two"
+    build_page(cells["first"], cells["problems"], one, label=kit.LABEL, workers=1)
+    build_page(cells["first"], cells["problems"], two, label=kit.LABEL, workers=2)
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(two) for p in two.rglob("*") if p.is_file())
+    assert all((one / f).read_bytes() == (two / f).read_bytes() for f in files)

@@ -27,6 +27,7 @@ rule browser:
         f"{RESULTS}/logs/browser/{{hash}}.log",
     conda:
         "../../envs/figures.yaml"
+    threads: workflow.cores
     params:
         label=lambda wildcards: json.dumps(get_browser_page(wildcards).label),
         peers=lambda wildcards: " ".join(
@@ -37,7 +38,7 @@ rule browser:
         link=lambda wildcards: f"browser/{wildcards.hash}/index.html",
     shell:
         "mtcodegen browse --trajectories {input.trajectories} --problems {input.problems}"
-        " --cell-manifest {input.manifest} --label {params.label:q} {params.peers}"
+        " --cell-manifest {input.manifest} --label {params.label:q} {params.peers} --workers {threads}"
         " --out-dir {output.page} > {log} 2>&1"
 
 

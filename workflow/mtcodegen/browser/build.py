@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +75,11 @@ def _read_problems(path: Path) -> tuple[list[str], dict[str, dict[str, Any]]]:
 
 def build_page(trajectories: str | Path, problems: str | Path, out_dir: str | Path, *,
                label: dict[str, Any] | None = None, spec: dict[str, Any] | None = None,
-               peers: list[dict[str, str]] | None = None) -> dict[str, Any]:
+               peers: list[dict[str, str]] | None = None, workers: int = 1) -> dict[str, Any]:
     """Build the page of one cell into ``out_dir`` (replaced atomically). ``peers``: other cells over the same
     problems, ``{"name", "dir"}`` with ``dir`` relative to ``out_dir`` (their pages load beside this one).
-    Returns a summary (problems, trajectories, outcome counts)."""
+    ``workers``: processes for the per-problem files (0: one per core). Returns a summary (problems,
+    trajectories, outcome counts)."""
     trajectories, problems, out_dir = Path(trajectories), Path(problems), Path(out_dir)
     for path, what in ((trajectories, "trajectories"), (problems, "problems")):
         if not path.is_file():
@@ -86,7 +88,8 @@ def build_page(trajectories: str | Path, problems: str | Path, out_dir: str | Pa
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        summary = _build_into(trajectories, problems, order, by_id, tmp, label or {}, spec or {}, peers or [])
+        summary = _build_into(trajectories, problems, order, by_id, tmp, label or {}, spec or {}, peers or [],
+                              workers or os.cpu_count() or 1)
         share_files(tmp)
         tmp.chmod(0o777 & ~_umask())  # mkdtemp's 0700 would hide the page from the group
         if out_dir.exists():
@@ -105,13 +108,13 @@ def _umask() -> int:
 
 
 def _build_into(trajectories: Path, problems_path: Path, order: list[str], by_id: dict[str, dict[str, Any]],
-                out: Path, label: dict[str, Any], spec: dict[str, Any], peers: list[dict[str, str]]
-                ) -> dict[str, Any]:
+                out: Path, label: dict[str, Any], spec: dict[str, Any], peers: list[dict[str, str]],
+                workers: int) -> dict[str, Any]:
+    # Pass 1: check and spool the records per problem (the file is read once, in any order).
     spool_dir = out / ".spool"
     spool_dir.mkdir()
-    slot: dict[str, int] = {}  # problem id -> file number, in problems-file order
+    seen: set[str] = set()
     cell_names: Counter[str] = Counter()
-    private_failed: dict[str, set[int]] = {}
     for line, record in enumerate(read_jsonl(trajectories), 1):
         where = f"{trajectories}:{line}"
         for key in ("problem_id", "sample", "attempts"):
@@ -121,51 +124,30 @@ def _build_into(trajectories: Path, problems_path: Path, order: list[str], by_id
         if problem_id not in by_id:
             raise ValueError(f"{where}: trajectory of problem {problem_id!r}, which is not in {problems_path}")
         cell_names[str(record.get("cell_name", ""))] += 1
-        payload = trajectory_payload(record, where)
-        failed = private_failed.setdefault(problem_id, set())
-        for attempt in payload["attempts"]:
-            for test in (attempt["private"] or {}).get("tests", []):
-                if isinstance(test.get("index"), int):
-                    failed.add(test["index"])
-        slot.setdefault(problem_id, -1)
+        seen.add(problem_id)
         with open(spool_dir / f"{_key(problem_id)}.jsonl", "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(payload, ensure_ascii=False) + "\n")
-    if not slot:
+            handle.write(json.dumps([where, record], ensure_ascii=False) + "\n")
+    if not seen:
         raise ValueError(f"{trajectories}: no trajectories: nothing to browse")
     if label.get("name") and set(cell_names) - {"", label["name"]}:
         raise ValueError(f"{trajectories}: trajectories of cell(s) {sorted(set(cell_names) - {''})} given for "
                          f"cell {label['name']!r}")
 
+    # Pass 2: one data file per problem, in problems-file order. The similarity scores dominate the cost
+    # (~10 ms per pair of ~400-token programs: ~10 CPU-minutes for a paper-size cell), so problems are
+    # spread over worker processes.
     (out / "data" / "p").mkdir(parents=True)
-    rows, listing, max_turn = [], [], 0
-    for problem_id in order:
-        if problem_id not in slot:
-            continue
-        number = len(listing)
-        slot[problem_id] = number
-        spool = spool_dir / f"{_key(problem_id)}.jsonl"
-        with open(spool, encoding="utf-8") as handle:
-            items = sorted((json.loads(line) for line in handle), key=lambda t: t["sample"])
-        spool.unlink()
-        samples = [t["sample"] for t in items]
-        if len(set(samples)) != len(samples):
-            dup = sorted(s for s, n in Counter(samples).items() if n > 1)
-            raise ValueError(f"{trajectories}: problem {problem_id!r} has samples {dup} more than once")
-        strings = _Strings()
-        trajectories_out = [_intern(t, strings) for t in items]
-        problem = by_id[problem_id]
-        header = problem_header(problem, private_failed.get(problem_id, set()))
-        header["statement"] = strings(header["statement"] or "")
-        _write(out / "data" / "p" / f"{number}.js",
-               {"format": FORMAT_VERSION, "problem": header, "strings": strings.table,
-                "trajectories": trajectories_out})
-        outcomes = [t["outcome"] for t in items]
-        max_turn = max([max_turn] + [len(t["attempts"]) for t in items])
-        listing.append({"id": problem_id, "file": number, "difficulty": problem.get("difficulty"),
-                        "rating": problem.get("rating"), "kind": problem.get("kind"),
-                        "samples": samples, "outcomes": outcomes})
-        rows.append((problem_id, problem.get("difficulty"), outcomes))
+    jobs = [(number, by_id[pid], spool_dir / f"{_key(pid)}.jsonl", out / "data" / "p" / f"{number}.js",
+             str(trajectories)) for number, pid in enumerate(p for p in order if p in seen)]
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+            results = list(pool.map(_problem_file, jobs, chunksize=1))
+    else:
+        results = [_problem_file(job) for job in jobs]
     spool_dir.rmdir()
+    listing = [entry for entry, _ in results]
+    max_turn = max(attempts for _, attempts in results)
+    rows = [(e["id"], e["difficulty"], e["outcomes"]) for e in listing]
 
     turns = max(max_turn, int(label.get("turns") or 0))
     _write(out / "data" / "index.js", {
@@ -184,6 +166,32 @@ def _build_into(trajectories: Path, problems_path: Path, order: list[str], by_id
     counts = Counter(_bucket(o) for _, _, outs in rows for o in outs)
     return {"problems": len(listing), "trajectories": sum(len(p["samples"]) for p in listing),
             "outcomes": dict(sorted(counts.items()))}
+
+
+def _problem_file(job) -> tuple[dict[str, Any], int]:
+    """Write one problem's data file from its spooled records; return its list entry and its most attempts."""
+    number, problem, spool, target, source = job
+    with open(spool, encoding="utf-8") as handle:
+        spooled = [json.loads(line) for line in handle]
+    spool.unlink()
+    spooled.sort(key=lambda item: item[1]["sample"])
+    samples = [record["sample"] for _, record in spooled]
+    if len(set(samples)) != len(samples):
+        dup = sorted(s for s, n in Counter(samples).items() if n > 1)
+        raise ValueError(f"{source}: problem {problem['id']!r} has samples {dup} more than once")
+    items = [trajectory_payload(record, where) for where, record in spooled]
+    failed = {test["index"] for t in items for a in t["attempts"] for test in (a["private"] or {}).get("tests", [])
+              if isinstance(test.get("index"), int)}
+    strings = _Strings()
+    trajectories_out = [_intern(t, strings) for t in items]
+    header = problem_header(problem, failed)
+    header["statement"] = strings(header["statement"] or "")
+    _write(target, {"format": FORMAT_VERSION, "problem": header, "strings": strings.table,
+                    "trajectories": trajectories_out})
+    entry = {"id": problem["id"], "file": number, "difficulty": problem.get("difficulty"),
+             "rating": problem.get("rating"), "kind": problem.get("kind"), "samples": samples,
+             "outcomes": [t["outcome"] for t in items]}
+    return entry, max(len(t["attempts"]) for t in items)
 
 
 def _bucket(code: int) -> str:

@@ -29,6 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--label", help="the cell's label as JSON (name, model, dataset, prompts, feedback, turns)")
     parser.add_argument("--cell-manifest",
                         help="the cell's generate manifest.json: its `spec` is shown as the full specification")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes for the per-problem data files (0: one per core)")
     parser.add_argument("--peer", action="append", type=_peer, default=[], metavar="NAME=DIR",
                         help="another cell over the same problems, for the side-by-side view (repeatable)")
 
@@ -46,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
             spec = json.loads(path.read_text(encoding="utf-8")).get("spec", {})
         except (json.JSONDecodeError, AttributeError) as err:
             raise ValueError(f"--cell-manifest {path}: not a manifest JSON object ({err})") from None
-    summary = build_page(args.trajectories, args.problems, args.out_dir, label=label, spec=spec, peers=args.peer)
+    summary = build_page(args.trajectories, args.problems, args.out_dir, label=label, spec=spec, peers=args.peer,
+                         workers=args.workers)
     print(json.dumps({"out_dir": str(args.out_dir), **summary}, sort_keys=True))
     return 0

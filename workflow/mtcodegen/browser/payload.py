@@ -78,6 +78,12 @@ def diff_ops(before: str, after: str) -> list[list[Any]]:
     return [list(op) for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()]
 
 
+def similarity(before: str, after: str) -> float:
+    """The similarity figures' score. An unchanged program (frequent: a model often resubmits its code) scores
+    exactly 1.0 in code_similarity (difflib's ratio of two equal sequences), so it skips the tokenizing."""
+    return 1.0 if before == after else code_similarity(before, after)
+
+
 def _label_messages(messages: list[dict[str, Any]], attempts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each message's kind (system, problem, reasoning prompt/answer, instruction, code, feedback) and the
     attempt it belongs to. Assistant messages are matched to attempts in order: a turn with a reasoning
@@ -134,7 +140,7 @@ def trajectory_payload(record: dict[str, Any], where: str) -> dict[str, Any]:
     for i, (before, after) in enumerate(zip(attempts_in, attempts_in[1:])):
         if before.get("code") is None or after.get("code") is None:
             continue
-        diffs.append({"from": i, "to": i + 1, "similarity": code_similarity(before["code"], after["code"]),
+        diffs.append({"from": i, "to": i + 1, "similarity": similarity(before["code"], after["code"]),
                       "ops": diff_ops(before["code"], after["code"])})
     return {
         "sample": record.get("sample"), "seed": record.get("seed"), "finish": record.get("finish"),
