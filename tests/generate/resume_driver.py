@@ -25,5 +25,5 @@ if __name__ == "__main__":
               "sampling": {"samples": 2, "seed": 3, "temperature": 1.0, "top_p": 0.95, "max_tokens": 64}}
     stats = generate_cell(problems, params, out, backend_factory=lambda: ScriptedBackend(
         responses=[FAIL, PASS], delay_s=delay), judge_factory=FakeJudge, cell_hash="c", cell_name="resume",
-        shard_problems=1)
+        shard_problems=1, max_in_flight=3)  # 3 live trajectories: shards of 2 overlap, yet finish one by one
     print(json.dumps(stats))

@@ -38,7 +38,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cell-hash", default="", help="generate node hash recorded in every trajectory")
     parser.add_argument("--cell-name", default="", help="readable cell name recorded in every trajectory")
     parser.add_argument("--shard-problems", type=int, default=DEFAULT_SHARD_PROBLEMS,
-                        help="problems per resumable shard (one turn-synchronous batch each)")
+                        help="problems per resumable shard (the unit of resume, not of batching)")
+    parser.add_argument("--max-in-flight", type=int, default=0,
+                        help="trajectories generated at once (default 0: twice what the engine batches)")
     parser.add_argument("--prompts-dir", help="prompt directory (default: the project's prompts/)")
     cell = parser.add_argument_group("cell (override --params)")
     cell.add_argument("--reasoning", help="reasoning prompt name(s), 'a+b' to stack, 'none'")
@@ -143,5 +145,6 @@ def run(args: argparse.Namespace) -> int:
         shard_problems=args.shard_problems,
         prompts_root=args.prompts_dir,
         identity=identity,
+        max_in_flight=args.max_in_flight or None,
     )
     return 0

@@ -1,10 +1,13 @@
 """One grid cell from problems to trajectories, in resumable shards.
 
 The cell's problems (sorted by id, unjudgeable ones skipped and counted, then the first ``limit``) are cut
-into shards of a few problems. Each shard is generated as one turn-synchronous batch and written atomically
-to ``<out dir>/shards/shard-NNNNN.jsonl.gz``; a rerun after a crash or ``kill -9`` keeps every finished shard
-and redoes only the rest (at most the shard in flight is lost). At the end the shards are merged, in order,
-into the cell's trajectories file, ``stats.json`` is written beside it, and the shards are removed.
+into shards of a few problems. The unfinished shards are generated together with trajectories in flight
+(scheduler.py: batching is the engine's, not the shard's); each shard is written atomically to
+``<out dir>/shards/shard-NNNNN.jsonl.gz`` as soon as its last trajectory finishes, so a rerun after a crash or
+``kill -9`` keeps every finished shard and redoes only the rest (at most the trajectories in flight are
+lost). At the end the shards are merged, in order, into the cell's trajectories file, ``stats.json`` is
+written beside it, and the shards are removed. ``runtime.json`` records what generated them (engine,
+version, dtype, CPU/GPU model: the same seed samples differently on another one), one entry per run.
 
 ``shards/plan.json`` records what the shards were made from; shards made from anything else are never mixed
 in (the rerun stops with an error naming the directory instead).
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import time
 from collections import Counter
@@ -25,7 +29,8 @@ from ..jsonl import read_jsonl, write_json, write_jsonl
 from ..provenance import canonical_json, digest_bytes
 from .backends.base import Backend
 from .feedback import FEEDBACK_PLACEHOLDERS
-from .loop import BatchStats, PublicJudge, run_batch
+from .loop import PublicJudge
+from .scheduler import PROGRESS_S, run_cell
 from .prompts import PromptLibrary, placeholders
 
 log = logging.getLogger("mtcodegen.generate")
@@ -60,6 +65,29 @@ def _shard_ok(path: Path, problem_ids: list[str], samples: int) -> bool:
     return [(r.get("problem_id"), r.get("sample")) for r in records] == expected
 
 
+def runtime_record(backend: Backend) -> dict[str, Any]:
+    """What generated this run's shards (docs/generation.md "What does not reproduce")."""
+    import platform
+
+    from .backends.vllm_backend import device_name
+
+    record = {"backend": backend.name}
+    try:
+        record.update(backend.describe())
+    except Exception as err:  # noqa: BLE001 - a record, never a reason to fail the cell
+        record["describe_error"] = repr(err)
+    record.setdefault("device", device_name(True))
+    record.update(host_cpu=device_name(True), python=platform.python_version(),
+                  started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    try:
+        import torch
+
+        record["torch"] = torch.__version__
+    except ImportError:
+        pass
+    return record
+
+
 def cell_stats(records: list[dict[str, Any]], skipped: list[str], considered: int) -> dict[str, Any]:
     attempts = [a for r in records for a in r["attempts"]]
     return {
@@ -90,9 +118,14 @@ def generate_cell(
     shard_problems: int = DEFAULT_SHARD_PROBLEMS,
     prompts_root: str | Path | None = None,
     identity: dict[str, Any] | None = None,
+    max_in_flight: int | None = None,
+    judge_workers: int | None = None,
+    progress_s: float = PROGRESS_S,
 ) -> dict[str, Any]:
     """Generate (or resume) one cell; returns its stats. ``identity`` is what else decides the shards' content
-    (the model directory...), recorded in the shards' plan.json."""
+    (the model directory...), recorded in the shards' plan.json. ``max_in_flight``: trajectories live at once
+    (default: twice what the engine batches, all of them when unknown); ``judge_workers``: public-test
+    programs judged at once beside generation (default: the execution config's workers, else the CPU count)."""
     for key in ("cell", "sampling"):
         if key not in params:
             raise ValueError(f"generate params: missing key {key!r} (expected the generate node's params)")
@@ -120,7 +153,8 @@ def generate_cell(
         "samples": samples,
     }
     plan_path = shard_dir / "plan.json"
-    if plan_path.exists():
+    resuming = plan_path.exists()
+    if resuming:
         previous = json.loads(plan_path.read_text(encoding="utf-8"))
         if previous != run_plan:
             raise ValueError(f"{shard_dir} holds shards of a different run (other params, problems, model or shard"
@@ -130,38 +164,44 @@ def generate_cell(
 
     backend: Backend | None = None
     judge: PublicJudge | None = None
-    reused = generated = 0
-    started, tokens = time.perf_counter(), 0
+    started = time.perf_counter()
+    path = lambda index: shard_dir / f"shard-{index:05d}.jsonl.gz"  # noqa: E731
+    todo = [(i, shard) for i, shard in enumerate(shards)
+            if not (path(i).exists() and _shard_ok(path(i), [p["id"] for p in shard], samples))]
+    reused, written = len(shards) - len(todo), []
+    runtime_path = out.parent / "runtime.json"
+    runtime = {"runs": []}
+    if resuming and runtime_path.exists():  # the earlier runs whose shards are kept
+        runtime = json.loads(runtime_path.read_text(encoding="utf-8"))
+
+    def on_shard(index: int, records: list[dict[str, Any]]) -> None:
+        write_jsonl(path(index), records)
+        written.append(index)
+        log.info("shard %d/%d written: %d trajectories (%d of %d shards to generate done)", index + 1, len(shards),
+                 len(records), len(written), len(todo))
+
     try:
-        for index, shard in enumerate(shards):
-            path = shard_dir / f"shard-{index:05d}.jsonl.gz"
-            ids = [p["id"] for p in shard]
-            if path.exists() and _shard_ok(path, ids, samples):
-                reused += 1
-                continue
-            if backend is None:  # nothing to load when every shard is already done
-                backend, judge = backend_factory(), judge_factory()
-            stats = BatchStats()
-            records = run_batch(shard, cell=cell, sampling=sampling, prompts=prompts, backend=backend,
-                                judge=judge, cell_hash=cell_hash, cell_name=cell_name, stats=stats)
-            write_jsonl(path, records)
-            generated += 1
-            tokens += stats.completion_tokens
-            elapsed = time.perf_counter() - started
-            log.info("shard %d/%d: %d trajectories, %d backend calls, %d completion tokens; %.1f tok/s overall",
-                     index + 1, len(shards), len(records), stats.backend_calls, stats.completion_tokens,
-                     tokens / elapsed if elapsed else 0.0)
+        if todo:  # nothing to load when every shard is already done
+            backend, judge = backend_factory(), judge_factory()
+            runtime["runs"].append(runtime_record(backend))
+            write_json(runtime_path, runtime)
+            workers = judge_workers or int((params.get("execution") or {}).get("workers") or 0) or os.cpu_count() or 1
+            run_cell(todo, cell=cell, sampling=sampling, prompts=prompts, backend=backend, judge=judge,
+                                on_shard=on_shard, cell_hash=cell_hash, cell_name=cell_name,
+                                max_in_flight=max_in_flight, judge_workers=workers, progress_s=progress_s)
     finally:
         for resource in (backend, judge):
             close = getattr(resource, "close", None)
             if close:
                 close()
+    generated = len(written)
 
     records = [r for i in range(len(shards)) for r in read_jsonl(shard_dir / f"shard-{i:05d}.jsonl.gz")]
     write_jsonl(out, records)
     stats = cell_stats(records, skipped, len(all_problems)) | {
         "shards": len(shards), "shards_reused": reused, "shards_generated": generated,
         "generation_wall_s": round(time.perf_counter() - started, 3),
+        "runtime": runtime["runs"],
     }
     write_json(out.parent / "stats.json", stats)
     shutil.rmtree(shard_dir)  # everything is in the merged file now

@@ -19,7 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any
 
 from .base import Backend, Completion, Message, SamplingParams
@@ -64,6 +64,8 @@ class OpenAIBackend(Backend):
         self.max_concurrency = max(1, int(max_concurrency))
         self.timeout_s, self.max_retries, self.backoff_s = float(timeout_s), int(max_retries), float(backoff_s)
         self._pool = ThreadPoolExecutor(self.max_concurrency, thread_name_prefix="openai")
+        self.capacity = self.max_concurrency
+        self._flight: dict[Any, Any] = {}  # future -> key (requests in flight, see submit/poll)
         log.info("openai backend: %s, model %s, %d in flight, timeout %.0fs, key from %s", self.url, model,
                  self.max_concurrency, self.timeout_s, api_key_env or "(none)")
 
@@ -73,6 +75,24 @@ class OpenAIBackend(Backend):
         if len(conversations) != len(params):
             raise ValueError(f"{len(conversations)} conversations but {len(params)} sampling parameters")
         return list(self._pool.map(self._complete, conversations, params))
+
+    # Requests in flight: each one its own HTTP request, answered as soon as the server answers it.
+    def submit(self, key, conversation: Sequence[Message], params: SamplingParams) -> None:
+        self._flight[self._pool.submit(self._complete, list(conversation), params)] = key
+
+    def in_flight(self) -> int:
+        return len(self._flight)
+
+    def poll(self):
+        if not self._flight:
+            return []
+        # A short wait, so that the caller also sees its judge's verdicts while requests are out.
+        done, _ = wait(list(self._flight), timeout=0.05, return_when=FIRST_COMPLETED)
+        return [(self._flight.pop(f), f.result()) for f in done]
+
+    def describe(self) -> dict[str, Any]:
+        return {"backend": "openai", "engine": f"OpenAI-compatible server at {self.url}", "model": self.model,
+                "dtype": "the server's", "device": "the server's"}
 
     def _payload(self, conversation: Sequence[Message], p: SamplingParams) -> dict[str, Any]:
         body: dict[str, Any] = {

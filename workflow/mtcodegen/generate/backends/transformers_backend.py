@@ -35,6 +35,9 @@ class TransformersBackend(Backend):
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=getattr(torch, dtype)).eval()
         self.batch_size = max(1, int(batch_size))
+        self.capacity = self.batch_size
+        self._describe = {"backend": "transformers", "engine": f"transformers {__import__('transformers').__version__}",
+                          "dtype": dtype, "device": "cpu"}
         self.startup_s = time.time() - started
         log.info("transformers backend ready in %.1fs", self.startup_s)
 
@@ -55,6 +58,9 @@ class TransformersBackend(Backend):
                 for i, completions in zip(batch, self._generate([conversations[i] for i in batch], params[batch[0]])):
                     results[i] = completions
         return results
+
+    def describe(self) -> dict[str, Any]:
+        return dict(self._describe)
 
     def _generate(self, conversations: list[Sequence[Message]], p: SamplingParams) -> list[list[Completion]]:
         torch = self.torch
