@@ -33,6 +33,11 @@ def test_cli_runs_a_cell_with_the_real_judge_and_writes_the_manifest(tmp_path):
     assert "Input:\n1 1\nExpected output:\n2\nYour output:\n1" in records[0]["messages"][3]["content"]
     manifest = json.loads((tmp_path / "cell" / "manifest.json").read_text())
     assert {"trajectories.jsonl.gz", "stats.json"} <= set(manifest["outputs"]) and manifest["name"] == "toy-cell"
+    # issue #11.7: what generated it (the same seed samples differently on another CPU/GPU or engine version)
+    (run,) = manifest["runtime"]["runs"]
+    cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    assert run["backend"] == "scripted" and run["host_cpu"] == cpu and run["device"] == cpu
+    assert json.loads((tmp_path / "cell" / "stats.json").read_text())["runtime"] == [run]
 
 
 def test_cli_judges_call_problems_through_the_real_judge(tmp_path):

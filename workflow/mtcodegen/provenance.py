@@ -191,5 +191,9 @@ def write_manifest(path: str | os.PathLike, name: str, spec: dict[str, Any], sta
             "platform": platform.platform(),
             "started": started,
             "finished": time.time(),
+            # What ran the model (engine, version, dtype, CPU/GPU), where a stage recorded it: the same seed
+            # samples differently on another one (docs/generation.md).
+            **({"runtime": json.loads((path.parent / "runtime.json").read_text(encoding="utf-8"))}
+               if (path.parent / "runtime.json").is_file() else {}),
         },
     )
