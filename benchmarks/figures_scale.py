@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -165,19 +167,19 @@ def draw_current(tables: Path, figures: Path) -> list[dict]:
     results = []
     for name, draw in FIGURES.items():
         extra = {"reference": DEFAULT_REFERENCE} if name == "reproduced_vs_reported" else {}
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         draw(tables, figures / name, **extra)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         with Image.open(figures / f"{name}.png") as image:
             size = image.size
-        results.append({"figure": name, "seconds": round(seconds, 2), "png_px": list(size),
+        results.append({"figure": name, "seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "png_px": list(size),
                         "within_4000px": max(size) <= 4000})
     return results
 
 
 def draw_baseline(rev: str, tables: Path, figures: Path, timeout: float) -> dict[str, object]:
     """The figures of commit ``rev`` on the same tables, one subprocess each, cut at ``timeout`` seconds."""
-    out = {}
+    out, cpu, sizes = {}, {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "workflow/mtcodegen"], check=True,
                                  capture_output=True).stdout
@@ -191,6 +193,7 @@ def draw_baseline(rev: str, tables: Path, figures: Path, timeout: float) -> dict
                                 "from mtcodegen.figures.cli import FIGURES; print(' '.join(FIGURES))"],
                                capture_output=True, text=True, check=True).stdout.split()
         for name in names:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             try:
                 done = subprocess.run([sys.executable, "-c", code, tmp, name, str(tables), str(figures)],
                                       capture_output=True, text=True, timeout=timeout)
@@ -198,6 +201,19 @@ def draw_baseline(rev: str, tables: Path, figures: Path, timeout: float) -> dict
                     f"failed: {done.stderr.strip().splitlines()[-1][:120] if done.stderr.strip() else done.returncode}"
             except subprocess.TimeoutExpired:
                 out[name] = f"> {timeout:g} s (cut)"
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[name] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2)
+            png = figures / f"{name}.png"
+            if png.exists() and isinstance(out[name], float):
+                try:
+                    from PIL import Image
+
+                    with Image.open(png) as image:
+                        sizes[name] = list(image.size)
+                except Exception as err:  # noqa: BLE001 - PIL refuses the largest ones: that is the finding
+                    sizes[name] = f"unreadable: {type(err).__name__}"
+            print(json.dumps({"baseline": name, "seconds": out[name], "cpu_s": cpu.get(name), "png_px": sizes.get(name)}),
+                  flush=True)
     return out
 
 
@@ -217,17 +233,20 @@ def main() -> None:
     setup = time.perf_counter() - start
     results = draw_current(out / "tables", out / "figures")
     for row in results:
-        print(json.dumps(row))
+        print(json.dumps(row), flush=True)
     total = sum(r["seconds"] for r in results)
     summary = {"cells": len(labels), "rows": sizes, "tables_s": round(setup, 1), "figures": len(results),
-               "figures_total_s": round(total, 1), "target_s": 60, "all_within_4000px": all(r["within_4000px"] for r in results),
+               "figures_total_s": round(total, 1),
+               "figures_total_cpu_s": round(sum(r["cpu_s"] for r in results), 1), "target_s": 60, "all_within_4000px": all(r["within_4000px"] for r in results),
                "largest_png_px": max(max(r["png_px"]) for r in results), "python": platform.python_version(),
-               "cpu": platform.processor() or platform.machine()}
+               "cpu": platform.processor() or platform.machine(), "load_average": os.getloadavg()}
     if args.baseline_rev:
         base = draw_baseline(args.baseline_rev, out / "tables", out / "baseline", args.baseline_timeout)
-        summary["baseline"] = {"rev": args.baseline_rev, "seconds": base}
-        timed = [base[r["figure"]] for r in results if isinstance(base.get(r["figure"]), float)]
-        summary["baseline_completed_s"] = round(sum(timed), 1)
+        summary["baseline"] = {"rev": args.baseline_rev, **base}
+        done = [n for n, v in base["seconds"].items() if isinstance(v, float)]
+        summary["baseline_completed"] = f"{len(done)} of {len(base['seconds'])} figures"
+        summary["baseline_completed_s"] = round(sum(base["seconds"][n] for n in done), 1)
+        summary["baseline_cpu_s_all"] = round(sum(base["cpu_s"].values()), 1)
     print(json.dumps(summary))
 
 

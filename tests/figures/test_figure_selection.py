@@ -145,3 +145,18 @@ def test_n_at_k_curves_draw_one_stated_model_and_dataset_per_panel(kit, tmp_path
             assert list(lines[label].get_xdata()) == [3, 30]
             assert list(lines[label].get_ydata()) == pytest.approx([100 * value(cell, "1@3"), 100 * value(cell, "10@30")])
     assert not [ax for ax in fig.axes if ax.get_title().startswith("m2")]  # no RFT of m2: not an n@k panel
+
+
+def test_turn_table_has_the_rft_model_rows_at_10_at_100(kit, tmp_path):
+    """The RFT headline: the RFT model's no-prompt cells, single and multi-turn, at 10@100."""
+    cells = [kit.label(), kit.label(turns=3), kit.label("rft_m", finetuned=True),
+             kit.label("rft_m", turns=3, finetuned=True), kit.label("rft_m", "cc/test", "r1", "none", turns=3,
+                                                                     finetuned=True)]
+    value = (lambda c, m, e=None: 0.2 + 0.1 * c["finetuned"] + 0.05 * (c["turns"] > 1) + 0.3 * (c["reasoning"] != "none"))
+    table = _turn_table(kit.Tables(cells, value, samples=200).write(tmp_path / "t"), tmp_path)
+    rft = table[(table["model_label"] == "rft_m (RFT)") & (table["metric"] == "10@100")]
+    assert dict(zip(rft["setting"], rft["value"])) == pytest.approx({"single-turn": 0.3, "multi-turn": 0.35})
+    assert set(rft["name"]) == {kit.label("rft_m", finetuned=True)["name"],
+                                kit.label("rft_m", turns=3, finetuned=True)["name"]}
+    markdown = (tmp_path / "tt.md").read_text()
+    assert "| rft_m (RFT) | cc/test | multi-turn | 35.0 [" in markdown

@@ -104,15 +104,16 @@ def setting_cells(table: pd.DataFrame, pass_table: pd.DataFrame, model: str, dat
     from .groups import main_multi_turn
 
     facet = table[(table["model"].astype(str) == str(model)) & (table["dataset"].astype(str) == str(dataset))]
-    choice = choose(pass_table, model, dataset, metric)
-    out = {"single-turn": cell_rows(table, model, dataset)}
+    tuned = bool(facet["finetuned"].astype(bool).any())  # an RFT model's cells: no validation choice of its own
+    choice = None if tuned else choose(pass_table, model, dataset, metric)
+    out = {"single-turn": cell_rows(table, model, dataset, finetuned=tuned)}
     if choice:
         out["single-turn CoT"] = cell_rows(table, model, dataset, reasoning=choice.reasoning,
                                            instruction=choice.instruction)
-    multi = main_multi_turn(facet[~facet["finetuned"].astype(bool)])
+    multi = main_multi_turn(facet)
     if multi:
         turns, feedback = multi
-        out["multi-turn"] = cell_rows(table, model, dataset, turns=turns, feedback=feedback)
+        out["multi-turn"] = cell_rows(table, model, dataset, turns=turns, feedback=feedback, finetuned=tuned)
         if choice:
             pair = {"reasoning": choice.reasoning, "instruction": choice.instruction}
             out["multi-turn CoT"] = cell_rows(table, model, dataset, turns=turns, feedback=feedback, **pair)
