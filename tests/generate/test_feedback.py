@@ -56,3 +56,56 @@ def test_a_real_compile_error_is_still_a_compile_error(library):
 
 def test_the_no_code_marker_is_the_loops():
     assert fb.NO_CODE_DETAIL == NO_CODE
+
+
+# --- LDB traces as the model reads them ---------------------------------------------------------------------
+
+def _block(index: int, lines: list[int], values: dict, code: list[str] | None = None) -> dict:
+    return {"function": "<module>", "line": lines[0], "lines": lines, "index": index,
+            "code": code or [f"x{n} = {n}" for n in lines], "locals": values}
+
+
+def test_a_block_is_its_code_then_the_values_at_its_end():
+    trace = {"granularity": "block", "total": 2, "events": [
+        _block(0, [1, 2], {"n": "4", "total": "0"}, ["n = int(input())", "total = 0"]),
+        {**_block(1, [5, 6], {"ans": "12"}, ["    ans = total * 2", "    print(ans)"]), "returns": "None"}]}
+    assert fb.describe_trace(trace) == ("[BLOCK-0] lines 1-2\nn = int(input())\ntotal = 0\n# n = 4, total = 0\n"
+                                        "[BLOCK-1] lines 5-6\nans = total * 2\nprint(ans)\n# ans = 12\n# returns None")
+
+
+@pytest.mark.parametrize("granularity, shown", [("block", 10), ("line", 30)])
+def test_a_long_trace_shows_the_first_and_the_last_blocks(granularity, shown):
+    # The runner kept the first 100 and the last 100 of 2,000 blocks (indices 0-99 and 1900-1999).
+    events = [_block(i, [i % 7 + 1], {"i": str(i)}) for i in list(range(100)) + list(range(1900, 2000))]
+    text = fb.describe_trace({"granularity": granularity, "total": 2000, "events": events, "truncated": True})
+    half = shown // 2
+    labels = [line.split()[0] for line in text.splitlines() if line.startswith("[BLOCK-")]
+    assert labels == [f"[BLOCK-{i}]" for i in list(range(half)) + list(range(2000 - half, 2000))]
+    assert f"... ({2000 - shown} blocks not shown) ..." in text
+    assert text.rstrip().endswith("# i = 1999")  # the end of the run is there
+
+
+def test_the_character_cap_drops_blocks_from_the_middle_not_the_end():
+    big = {f"v{k}": "x" * 70 for k in range(4)}  # ~300 characters of values per block
+    events = [_block(i, [i + 1], {**big, "i": str(i)}) for i in range(10)]
+    text = fb.describe_trace({"granularity": "block", "total": 10, "events": events})
+    assert len(text) <= fb.TRACE_CHARS
+    assert "[BLOCK-0]" in text and "[BLOCK-9]" in text and "i = 9" in text
+    assert "blocks not shown" in text
+
+
+def test_a_trace_stopped_by_the_time_limit_says_so():
+    events = [_block(0, [1], {"x": "1"}), {**_block(5, [2], {"x": "9"}), "unfinished": True}]
+    text = fb.describe_trace({"granularity": "block", "total": 6, "events": events, "stopped": "time"})
+    assert "# still running when the trace stopped: x = 9" in text and "time was nearly up" in text
+
+
+@pytest.mark.parametrize("feedback, unit", [("ldb_block", "FOR EACH BLOCK"), ("ldb_line", "FOR EACH BLOCK"),
+                                            ("ldb_function", "FOR EACH FUNCTION CALL")])
+def test_ldb_templates_ask_to_judge_each_block_as_ldb_does(library, feedback, unit):
+    text = library.named("feedback", feedback)
+    # LDB's request (LLMDebugger, programming/generators/py_generate.py): explain FOR EACH BLOCK whether it is
+    # correct, and if not, what is wrong.
+    assert f"Please explain the execution {unit} and answer whether" in text
+    assert "If not, give an explanation on what is wrong." in text
+    assert "{trace}" in text and "{failed_test}" in text and "corrected version" in text

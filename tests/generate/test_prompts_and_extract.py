@@ -60,11 +60,12 @@ def test_trace_rendering_of_the_sandbox_event_shapes():
 
     lines = {"events": [{"line": 2, "function": "solve", "locals": {"a": "1"}}, {"line": 1, "function": "<module>",
                                                                                "locals": {}}]}
-    assert describe_trace(lines) == "[line 2 in solve] a = 1\n[line 1] (no locals yet)"
+    assert describe_trace(lines) == "[BLOCK-0] line 2 in solve\n# a = 1\n[BLOCK-1] line 1\n# (no variables)"
     calls = {"events": [{"event": "call", "function": "solve", "line": 1, "locals": {"a": "1", "b": "2"}},
-                        {"event": "return", "function": "solve", "line": 3, "value": "2"}], "truncated": True}
-    assert describe_trace(calls) == ("[call solve, line 1] a = 1, b = 2\n[solve returns, line 3] 2"
-                                     "\n... (trace cut)")
+                        {"event": "return", "function": "solve", "line": 3, "value": "2"}], "total": 5,
+             "granularity": "function"}
+    assert describe_trace(calls) == ("[call solve, line 1] a = 1, b = 2\n[solve returns 2, line 3]"
+                                     "\n... (3 more events not shown) ...")
     assert "no trace" in describe_trace(None)
 
 

@@ -92,11 +92,12 @@ def test_trace_of_first_failed_test(judge, granularity):
     trace = verdict["trace"]
     assert trace["test"] == 3 and trace["granularity"] == granularity and trace["events"]
     if granularity == "function":
-        assert {"event": "return", "function": "double", "line": 5, "value": "7"} in trace["events"]
-    elif granularity == "line":  # locals as they are when the line starts
-        assert any(e["line"] == 5 and e["locals"] == {"n": "3", "m": "7"} for e in trace["events"])
-    else:  # the function body is one block, entered with n = 3
-        assert any(e["line"] == 2 and e["locals"] == {"n": "3"} for e in trace["events"])
+        assert {"event": "return", "function": "double", "line": 5, "value": "7", "locals": {"n": "3", "m": "7"},
+                "index": 1} in trace["events"]
+    elif granularity == "line":  # locals after the line ran (tests/sandbox/test_traces.py has the full traces)
+        assert any(e["line"] == 4 and e["locals"] == {"n": "3", "m": "7"} for e in trace["events"])
+    else:  # basic blocks: the body's first block ends at the `if` test, entered with n = 3
+        assert any(e["lines"] == [2, 3] and e["locals"] == {"n": "3", "m": "6"} for e in trace["events"])
     if granularity == "block":  # straight-line code collapses: fewer events than per line
         line_count = judge.run([JudgeRequest(program=program, tests=TESTS, trace="line")])[0]["trace"]["events"]
         assert len(trace["events"]) < len(line_count)

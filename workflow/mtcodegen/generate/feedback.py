@@ -14,6 +14,7 @@ The caps keep a feedback turn within a small model's context whatever the progra
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from .. import typed_json
@@ -35,8 +36,11 @@ NO_CODE_TEXT = "No code was found in your answer."
 FAILED_TEXT = "Your code does not pass all of the public tests."
 FIELD_CHARS = 400  # one test's input / expected / got, each
 TESTS_SHOWN = 5  # tests listed per section; the rest are counted
-TRACE_EVENTS = 30
-TRACE_CHARS = 2000
+# LDB's own caps (LLMDebugger, programming/generators/py_generate.py): 10 blocks, 30 lines, first half and last half.
+TRACE_SHOWN = {"block": 10, "line": 30, "function": 20}
+TRACE_CHARS = 3000
+TRACE_EVENT_CHARS = 400  # one block: its code and its variables
+TRACE_LINE_CHARS = 120  # one line of code in a block
 
 
 def _cap(text: str, limit: int = FIELD_CHARS) -> str:
@@ -78,28 +82,72 @@ def describe_test(problem: dict[str, Any], index: int, result: dict[str, Any] | 
     return "\n".join(lines)
 
 
+def _values(values: dict[str, Any] | None) -> str:
+    return ", ".join(f"{k} = {v}" for k, v in (values or {}).items())
+
+
+def _render_event(event: dict[str, Any], number: int, granularity: str | None) -> str:
+    """One trace event as LDB shows a block: its label, the code it ran, then a comment with the variables at
+    its end (sandbox event shapes: docs/sandbox.md, "Traces")."""
+    function = event.get("function")
+    where = f" in {function}" if function and function != "<module>" else ""
+    kind = event.get("event")
+    if kind == "call":
+        return _cap(f"[call {function}, line {event.get('line', '?')}] {_values(event.get('locals')) or '(no arguments)'}",
+                    TRACE_EVENT_CHARS)
+    if kind == "return":
+        text = f"[{function} returns {event.get('value', '')}, line {event.get('line', '?')}]"
+        if event.get("locals"):
+            text += f"\n# {_values(event['locals'])}"
+        return _cap(text, TRACE_EVENT_CHARS)
+    if kind == "end":
+        return _cap(f"[end of the program]\n# {_values(event.get('locals'))}", TRACE_EVENT_CHARS)
+    lines = event.get("lines") or [event.get("line", "?")]
+    span = f"line {lines[0]}" if len(lines) == 1 else f"lines {min(lines)}-{max(lines)}"
+    rows = [f"[BLOCK-{number}] {span}{where}"]
+    code = [line[:TRACE_LINE_CHARS] for line in event.get("code") or []]
+    if code:
+        rows.append(textwrap.dedent("\n".join(code)))
+    values = _values(event.get("locals"))
+    state = "still running when the trace stopped: " if event.get("unfinished") else ""
+    rows.append(f"# {state}{values}" if values else f"# {state}(no variables)")
+    if event.get("raised"):
+        rows.append(f"# raised {event['raised']}")
+    if "returns" in event:
+        rows.append(f"# returns {event['returns']}")
+    return _cap("\n".join(rows), TRACE_EVENT_CHARS)
+
+
 def describe_trace(trace: dict[str, Any] | None) -> str:
+    """The LDB trace of the failed test: at most TRACE_SHOWN[granularity] events (LDB keeps 10 blocks, 30 lines),
+    the first half and the last half when there are more (the end of the run is where a wrong value shows),
+    within TRACE_CHARS: fewer events are shown, still from both ends, rather than cutting the text."""
     if not trace or not trace.get("events"):
         return "(no trace is available for this test)"
-    events = trace["events"]
-    rows = []
-    for event in events[:TRACE_EVENTS]:
-        # Sandbox events: {line, function, locals} per line/block; {event: call|return, function, line,
-        # locals | value} per function (docs/sandbox.md).
-        function, line = event.get("function"), f"line {event.get('line', '?')}"
-        if event.get("event") == "return":
-            rows.append(f"[{function} returns, {line}] {event.get('value', '')}")
-            continue
-        values = ", ".join(f"{k} = {v}" for k, v in (event.get("locals") or {}).items())
-        if event.get("event") == "call":
-            label = f"call {function}, {line}"
-        else:
-            label = line + (f" in {function}" if function and function != "<module>" else "")
-        rows.append(f"[{label}] {values or '(no locals yet)'}")
-    text = _cap("\n".join(rows), TRACE_CHARS)
-    if len(events) > TRACE_EVENTS or trace.get("truncated"):
-        text += "\n... (trace cut)"
-    return text
+    events = list(trace["events"])
+    granularity = trace.get("granularity")
+    unit = "events" if granularity == "function" else "blocks"
+    for position, event in enumerate(events):
+        event.setdefault("index", position) if isinstance(event, dict) else None
+    total = max(int(trace.get("total") or 0), events[-1]["index"] + 1, len(events))
+    shown = min(len(events), TRACE_SHOWN.get(granularity, TRACE_SHOWN["block"]))
+    while True:
+        head = (shown + 1) // 2
+        chosen = events[:head] + events[len(events) - (shown - head):] if shown < len(events) else events
+        rows, previous = [], -1
+        for event in chosen:
+            if event["index"] > previous + 1:
+                rows.append(f"... ({event['index'] - previous - 1} {unit} not shown) ...")
+            rows.append(_render_event(event, event["index"], granularity))
+            previous = event["index"]
+        if previous < total - 1:
+            rows.append(f"... ({total - 1 - previous} more {unit} not shown) ...")
+        if trace.get("stopped") == "time":
+            rows.append("(the trace stops here: the program was still running when its time was nearly up)")
+        text = "\n".join(rows)
+        if len(text) <= TRACE_CHARS or shown <= 2:
+            return _cap(text, TRACE_CHARS)
+        shown -= 2
 
 
 def _section(problem: dict[str, Any], entries: list[tuple[int, dict[str, Any] | None]]) -> str:

@@ -66,7 +66,8 @@ _json_dumps = json.dumps
 REPORT_FD = 3
 IS_INIT = os.getpid() == 1  # PID 1 of the jail's PID namespace (false only in unsafe_local mode)
 EXCERPT = 1024
-TRACE_EVENTS = 200
+TRACE_HEAD, TRACE_TAIL = 100, 100  # trace events kept: the first and the last
+TRACE_CPU_SHARE = 0.8  # of the test's CPU time limit, after which tracing stops and the trace is sent
 TRACE_VALUE_CHARS = 80
 TRACE_VARIABLES = 20
 
@@ -133,53 +134,213 @@ def decode(data):
 
 
 def short_repr(value, limit=TRACE_VALUE_CHARS):
+    """A bounded repr: reprlib cuts containers and long strings while it formats them (a full repr of a long
+    list at the end of every block would cost O(n) each time), then the text is cut to ``limit``."""
     try:
-        text = _repr(value)
+        text = _trace_repr().repr(value)
     except BaseException as err:  # a hostile __repr__ must not break the trace
         text = f"<repr failed: {_type(err).__name__}>"
     return text if _len(text) <= limit else text[: limit - 3] + "..."
 
 
-class Tracer:
-    """LDB-style trace of the program's own code: per line, per basic block (a line reached by a jump or at
-    function entry), or per function call/return, with truncated reprs of the local variables."""
+_REPR = None
 
-    def __init__(self, granularity, report):
-        self.granularity, self.report = granularity, report
-        self.events, self.truncated, self.last_line = [], False, {}
+
+def _trace_repr():
+    global _REPR
+    if _REPR is None:
+        import reprlib
+
+        _REPR = reprlib.Repr()
+        _REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlong = 3, 60, 60, 40
+        _REPR.maxlist = _REPR.maxtuple = _REPR.maxdeque = _REPR.maxarray = 8
+        _REPR.maxdict = _REPR.maxset = _REPR.maxfrozenset = 6
+    return _REPR
+
+
+def basic_blocks(source):
+    """{line: (block, statement line, first statement of its block)} from the program's AST, the basic blocks
+    of its control-flow graph as LDB cuts them (staticfg): a block ends at a branch (an ``if`` test, a loop
+    guard, a ``try``/``with``/``match``) and a new one starts at each branch target and join point; a loop's
+    guard is a block of its own (the target of the back edge); a block ends after return/raise/break/continue.
+    Functions' (and classes') bodies are blocks of their own frames. Lines of one statement map to it."""
+    import ast
+
+    tree = ast.parse(source)
+    table, counter = {}, iter(range(1 << 30))
+
+    def mark(first, last, block, statement, leader):
+        for line in range(first, max(first, last) + 1):
+            table[line] = (block, statement, leader and line == first)
+
+    def header_end(stmt, body):
+        return max(stmt.lineno, body[0].lineno - 1) if body else stmt.end_lineno
+
+    def sequence(stmts):
+        block, leader = next(counter), True
+        for stmt in stmts:
+            if isinstance(stmt, (ast.For, ast.AsyncFor, ast.While)):  # the guard: a block of its own
+                mark(stmt.lineno, header_end(stmt, stmt.body), next(counter), stmt.lineno, True)
+                sequence(stmt.body)
+                if stmt.orelse:
+                    sequence(stmt.orelse)
+                block, leader = next(counter), True
+                continue
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                first = min([d.lineno for d in stmt.decorator_list] + [stmt.lineno])
+                mark(first, header_end(stmt, stmt.body), block, first, leader)
+                leader = False
+                sequence(stmt.body)  # another frame
+                continue
+            compound = hasattr(stmt, "body") and isinstance(getattr(stmt, "body"), list)
+            mark(stmt.lineno, header_end(stmt, stmt.body) if compound else stmt.end_lineno, block, stmt.lineno, leader)
+            leader = False
+            if isinstance(stmt, ast.If):
+                sequence(stmt.body)
+                if stmt.orelse:
+                    sequence(stmt.orelse)
+            elif isinstance(stmt, (ast.With, ast.AsyncWith)):  # __exit__ may swallow an exception: a branch
+                sequence(stmt.body)
+            elif isinstance(stmt, ast.Try) or _type(stmt).__name__ == "TryStar":
+                sequence(stmt.body)
+                for handler in stmt.handlers:
+                    mark(handler.lineno, header_end(handler, handler.body), next(counter), handler.lineno, True)
+                    sequence(handler.body)
+                for part in (stmt.orelse, stmt.finalbody):
+                    if part:
+                        sequence(part)
+            elif _type(stmt).__name__ == "Match":
+                for case in stmt.cases:
+                    sequence(case.body)
+            elif not isinstance(stmt, (ast.Return, ast.Raise, ast.Break, ast.Continue)):
+                continue
+            block, leader = next(counter), True
+
+    sequence(tree.body)
+    return table
+
+
+# Frames whose lines belong to the statement around them (they would only repeat its line).
+_INLINE_FRAMES = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>", "<lambda>"})
+
+
+class Tracer:
+    """LDB-style trace of the program's own code (docs/sandbox.md, "Traces"). ``block``: one event per executed
+    basic block (``basic_blocks``) with the lines it ran and the variables at its END (the last block's are
+    the values when its frame returns); ``line``: the same with every statement a block of its own;
+    ``function``: each call (arguments) and return (value and the variables then), and for a plain script
+    the variables at its end. The first TRACE_HEAD and the last TRACE_TAIL events are kept (the middle is
+    counted), so the end of the run is always there; tracing stops (and the trace is sent) when the test
+    has used TRACE_CPU_SHARE of its CPU time, so that a traced endless loop still reports."""
+
+    def __init__(self, granularity, report, source="", skip_module=False, cpu_budget_s=None, wall_deadline=None):
+        import collections
+        import types
+
+        self.granularity, self.report, self.skip_module = granularity, report, skip_module
+        self.lines = source.splitlines()
+        try:
+            self.blocks = basic_blocks(source) if granularity != "function" else {}
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # it compiled, so this is rare: lines
+            self.blocks = {}
+        self.head, self.tail = [], collections.deque(maxlen=TRACE_TAIL)
+        self.count, self.truncated, self.stopped = 0, False, None
+        self.open = {}  # id(frame) -> [frame, block, statement, event]
+        self.cpu_budget_s, self.wall_deadline = cpu_budget_s, wall_deadline
+        self._plain = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type)
 
     def _locals(self, frame):
-        items = [(k, v) for k, v in frame.f_locals.items() if not k.startswith("__")]
+        items = [(k, v) for k, v in frame.f_locals.items()
+                 if not k.startswith("__") and not isinstance(v, self._plain)]
         return {k: short_repr(v) for k, v in items[:TRACE_VARIABLES]}
 
     def _add(self, event):
-        self.events.append(event)
-        if _len(self.events) >= TRACE_EVENTS:
-            self.truncated = True
-            sys.settrace(None)
-            self.flush()
+        event["index"] = self.count
+        self.count += 1
+        if _len(self.head) < TRACE_HEAD:
+            self.head.append(event)
+        else:
+            self.tail.append(event)
+        if self.count % 64 == 0 and (
+                (self.cpu_budget_s is not None and time.process_time() > self.cpu_budget_s)
+                or (self.wall_deadline is not None and time.monotonic() > self.wall_deadline)):
+            self.stop("time")
+        return event
+
+    def stop(self, why):
+        """Stop tracing (the program runs on untraced) and send what was seen, open blocks with their
+        variables as they are now."""
+        self.stopped, self.truncated = why, True
+        sys.settrace(None)
+        for frame, _, _, event in self.open.values():
+            if event is not None and "locals" not in event:
+                event["locals"], event["unfinished"] = self._locals(frame), True
+        self.flush()
 
     def flush(self):
-        self.report({"trace": {"events": self.events, "truncated": self.truncated}})
+        events = self.head + list(self.tail)
+        self.truncated = self.truncated or self.count > _len(events)
+        self.report({"trace": {"events": events, "truncated": self.truncated, "total": self.count,
+                               "omitted": self.count - _len(events), "stopped": self.stopped}})
+
+    def _code(self, lines):
+        text = [self.lines[n - 1].rstrip() if 0 < n <= _len(self.lines) else "" for n in lines]
+        return text if _len(text) <= 8 else text[:4] + ["..."] + text[-3:]
+
+    def _end_block(self, state, frame):
+        event = state[3]
+        if event is not None:
+            event["code"] = self._code(event["lines"])
+            event["locals"] = self._locals(frame)
+            state[3] = None
 
     def __call__(self, frame, event, arg):
-        if frame.f_code.co_filename != "<solution>" or self.truncated:
+        if self.stopped is not None or frame.f_code.co_filename != "<solution>":
             return None
-        if self.granularity == "function":
-            if event == "call":
-                self._add({"event": "call", "function": frame.f_code.co_name, "line": frame.f_lineno,
-                           "locals": self._locals(frame)})
-            elif event == "return":
-                self._add({"event": "return", "function": frame.f_code.co_name, "line": frame.f_lineno,
-                           "value": short_repr(arg)})
+        name = frame.f_code.co_name
+        if event == "call":
+            if name in _INLINE_FRAMES or (self.skip_module and name == "<module>"):
+                return None  # a call problem's module only defines things: LDB traces the entry function
+            self.open[id(frame)] = [frame, None, None, None]
+            if self.granularity == "function" and name != "<module>":
+                self._add({"event": "call", "function": name, "line": frame.f_lineno, "locals": self._locals(frame)})
             return self
+        state = self.open.get(id(frame))
+        if state is None:
+            return None
         if event == "line":
-            key = id(frame)
-            previous = self.last_line.get(key)
-            self.last_line[key] = frame.f_lineno
-            block_start = previous is None or frame.f_lineno != previous + 1
-            if self.granularity == "line" or block_start:
-                self._add({"line": frame.f_lineno, "function": frame.f_code.co_name, "locals": self._locals(frame)})
+            if self.granularity == "function":
+                return self
+            line = frame.f_lineno
+            block, statement, leader = self.blocks.get(line, (("line", line), line, True))
+            if self.granularity == "line":  # every statement a block of its own
+                block, leader = statement, statement != state[2]
+            current = state[3]
+            if current is None or block != state[1] or (leader and statement != state[2]):
+                self._end_block(state, frame)
+                state[1] = block
+                state[3] = self._add({"function": name, "line": line, "lines": [line]})
+            elif line not in current["lines"]:
+                current["lines"].append(line)
+            state[2] = statement
+        elif event == "exception":
+            if state[3] is not None:
+                state[3]["raised"] = getattr(arg[0], "__name__", "exception")
+        elif event == "return":
+            del self.open[id(frame)]
+            if self.granularity == "function":
+                if name == "<module>":
+                    values = self._locals(frame)
+                    if values:
+                        self._add({"event": "end", "function": name, "line": frame.f_lineno, "locals": values})
+                else:
+                    self._add({"event": "return", "function": name, "line": frame.f_lineno,
+                               "value": short_repr(arg), "locals": self._locals(frame)})
+            else:
+                current = state[3]
+                self._end_block(state, frame)
+                if current is not None and name != "<module>":
+                    current["returns"] = short_repr(arg)
         return self
 
 
@@ -283,6 +444,7 @@ class Runner:
         self.kind, self.entry_point, self.limits = message["kind"], message.get("entry_point"), message["limits"]
         try:
             self.code = compile(message["program"], "<solution>", "exec", dont_inherit=True)
+            self.source = message["program"]
         except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError) as err:
             detail = f"{_type(err).__name__}: {err}"
             return {"ok": False, "verdict": "CE", "detail": detail[:EXCERPT]}
@@ -395,7 +557,9 @@ class Runner:
         sys.argv = ["solution.py"]
         tracer = None
         if message.get("trace"):
-            tracer = Tracer(message["trace"], report)
+            tracer = Tracer(message["trace"], report, self.source, skip_module=self.kind == "call",
+                            cpu_budget_s=TRACE_CPU_SHARE * self.limits["time_s"],
+                            wall_deadline=time.monotonic() + TRACE_CPU_SHARE * self.limits["wall_s"])
         namespace = {"__name__": "__main__" if self.kind == "stdio" else "solution", "__builtins__": builtins}
         code = 0
         try:
@@ -443,7 +607,7 @@ class Runner:
         self.finish(code, tracer)
 
     def finish(self, code, tracer):
-        if tracer and not tracer.truncated:
+        if tracer and tracer.stopped is None:
             tracer.flush()
         threading = sys.modules.get("threading")
         if self.kind == "stdio" and threading is not None:
