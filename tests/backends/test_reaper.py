@@ -63,3 +63,34 @@ def test_close_stops_the_watchdog_and_kills_nothing():
         for pid in (core, worker):
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for task in Path(f"/proc/{p}/task").glob("*"):
+            try:
+                children = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            out += children
+            todo += children
+    return out
+
+
+@pytest.mark.slow
+def test_sigkill_of_a_worker_with_a_real_vllm_engine_leaves_no_engine_process(smollm2_checkpoint):
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("vllm_kill_driver.py")),
+                             str(smollm2_checkpoint)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        engine = [p for p in descendants(proc.pid)
+                  if Path(f"/proc/{p}/cmdline").read_bytes().startswith(b"VLLM::")]
+        assert engine, "no VLLM:: engine process found under the worker"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert wait_dead(engine, 30) == [], "vLLM engine processes outlived the SIGKILLed worker"
+    finally:
+        if proc.poll() is None:
+            proc.kill()

