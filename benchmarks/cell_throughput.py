@@ -44,11 +44,11 @@ EXECUTION = {"sandbox": "nsjail", "time_limit_s": 2.0, "time_limit_factor": 1.0,
              "output_limit_kb": 1024, "max_processes": 16, "workers": 0}
 
 
-def problems_file(tmp: Path) -> Path:
+def problems_file(tmp: Path, source: Path) -> Path:
     """The 20 MBPP sample problems, normalized by the data stage (as the pipeline's cells read them)."""
     out = tmp / "mbpp.jsonl.gz"
     prepare = {"dataset": "mbpp_sample", "format": "sandboxfusion_mbpp", "split": "test",
-               "source": {"files": {"test": str(ROOT.parent / "shared" / "data" / "mbpp_sample20.jsonl")}}}
+               "source": {"files": {"test": str(source)}}}
     subprocess.run([sys.executable, "-m", "mtcodegen.cli", "prepare-data", "--params", json.dumps(prepare), "--out",
                     str(out), "--report", str(tmp / "report.json")], check=True, capture_output=True)
     return out
@@ -156,6 +156,10 @@ def main() -> int:
     parser.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float32"])
     parser.add_argument("--default-run-s", type=float, default=1173.0,
                         help="the default run's wall time to compare engine start-ups with (BENCHMARKS.md)")
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "mbpp_sample20.jsonl"),
+                        help="MBPP rows (SandboxFusion format) to build the problems from")
+    parser.add_argument("--engine", default="{}", help="JSON merged into the engine options (GPU: see gpu_cell_throughput.sh)")
+    parser.add_argument("--sandbox", default="nsjail", choices=["nsjail", "unsafe_local"], help="the public judge's")
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: s1,s8,turns3")
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -164,13 +168,19 @@ def main() -> int:
 
     skip = set(filter(None, args.skip.split(",")))
     ENGINE["dtype"] = args.dtype
+    for key, value in json.loads(args.engine).items():  # null drops a key (GPU: kv_cache_gb, enforce_eager)
+        if value is None:
+            ENGINE.pop(key, None)
+        else:
+            ENGINE[key] = value
+    EXECUTION["sandbox"] = args.sandbox
     results: dict = {"machine": f"{platform.node()} {os.cpu_count()} cores, "
                                 f"{next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), '?')}",
                      "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "model": args.model,
                      "engine": ENGINE, "max_tokens": args.max_tokens, "loadavg_before": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="cell-throughput-") as tmp_name:
         tmp = Path(tmp_name)
-        path = problems_file(tmp)
+        path = problems_file(tmp, Path(args.data))
         all_problems = list(read_jsonl(path))
         started = time.perf_counter()
         backend = load_backend(args.model, ENGINE)
