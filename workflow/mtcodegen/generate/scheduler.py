@@ -43,18 +43,29 @@ PROGRESS_S = 30.0
 
 @dataclass
 class Progress:
-    """Counters the progress line reads (from its own thread: plain ints, read without a lock)."""
+    """Counters the progress line reads from its own thread (ints as they are; the per-turn counts under a lock)."""
 
     total: int = 0
     done: int = 0
     completion_tokens: int = 0
     started: float = field(default_factory=time.perf_counter)
     turns: Counter = field(default_factory=Counter)  # live trajectories per current turn
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def move(self, old: int | None, new: int | None) -> None:
+        """A trajectory went from turn ``old`` to ``new`` (None: not live)."""
+        with self._lock:
+            if old:
+                self.turns[old] -= 1
+            if new:
+                self.turns[new] += 1
 
     def line(self) -> str:
         elapsed = time.perf_counter() - self.started
         rate = self.completion_tokens / elapsed if elapsed > 0 else 0.0
-        live = ", ".join(f"turn {k}: {v}" for k, v in sorted(self.turns.items()) if v) or "none"
+        with self._lock:
+            counts = sorted(self.turns.items())
+        live = ", ".join(f"turn {k}: {v}" for k, v in counts if v) or "none"
         eta = "unknown"
         if 0 < self.done < self.total:
             eta = f"{elapsed / self.done * (self.total - self.done):.0f} s"
@@ -136,10 +147,8 @@ def run_cell(
         backend.submit((id(state.t), state.turn, step), state.t.messages, sampling_params(sampling, state.t, state.turn, step))
 
     def start_turn(state: _Live) -> None:
-        if state.turn:
-            progress.turns[state.turn] -= 1
+        progress.move(state.turn, state.turn + 1)
         state.turn += 1
-        progress.turns[state.turn] += 1
         state.reasoning, state.instruction = turn_prompts(prompts, state.turn)
         state.first, state.gen_s = None, 0.0
         if state.reasoning:
@@ -164,7 +173,7 @@ def run_cell(
         if state.t.finish is None:
             start_turn(state)
             return
-        progress.turns[state.turn] -= 1
+        progress.move(state.turn, None)
         progress.done += 1
         del live[id(state.t)]
         remaining[state.shard] -= 1
