@@ -211,5 +211,6 @@ def test_host_is_unchanged(outcome):
     if outcome["cgroup_version"]:  # the warm jails were in their cgroups while the judge was open
         assert outcome["cgroups_during"], "cgroups are writable here, yet no per-jail cgroup was created"
     assert outcome["cgroups"] == [], f"per-jail cgroups left behind: {outcome['cgroups']}"
-    leftovers = [n for n in outcome["tmp_new"] if n.startswith("mtcodegen-nsjail-") or n.startswith("nsjail")]
+    # Config files carry their judge's pid: other judges running meanwhile (other test sessions) do not count.
+    leftovers = [n for n in outcome["tmp_new"] if n.startswith(f"mtcodegen-nsjail-{os.getpid()}-") or n.startswith("nsjail")]
     assert leftovers == [], f"temporary files left in /tmp: {leftovers}"

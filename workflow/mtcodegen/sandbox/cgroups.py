@@ -10,12 +10,25 @@ falls back to rlimits (address space, process count), which are enforced in any 
 from __future__ import annotations
 
 import os
+import re
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 PARENT_NAME = "mtcodegen-judge"  # + "-<pid>-<n>": one parent per Judge, removed when it closes
+_PARENT_PATTERN = re.compile(rf"^{PARENT_NAME}-(\d+)-\d+$")
 _instances = iter(range(1 << 30))
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
 
 
 def unique_parent_name() -> str:
@@ -147,3 +160,62 @@ def _detect_v2(root: Path, own_path: str, create: bool, name: str) -> CgroupSetu
     except OSError as err:
         return CgroupSetup(None, reason=f"cannot delegate {parent}: {err}")
     return CgroupSetup(2, str(root), str(parent), str(root), str(parent))
+
+
+def _candidate_dirs(root: Path, own: dict[str, str]) -> list[Path]:
+    """Where judges started from our cgroup put their parents: our own memory and pids cgroups (v1), our
+    unified cgroup (v2)."""
+    if (root / "cgroup.controllers").exists():
+        return [root / own.get("", "/").strip("/")]
+    return [root / controller / own.get(controller, "/").strip("/") for controller in ("memory", "pids")]
+
+
+def reap_dead_judges(root: str | os.PathLike = "/sys/fs/cgroup", proc_cgroup: str | os.PathLike = "/proc/self/cgroup",
+                     wait_s: float = 3.0) -> list[str]:
+    """Remove what killed judges left in our cgroups: the ``mtcodegen-judge-<pid>-<n>`` parents whose judge
+    process ``<pid>`` no longer exists, after killing the jail processes still in their ``NSJAIL.*``
+    children (a jail outlives its killed judge until its current test ends, holding the test's memory).
+    Returns the directories removed. Judges alive (ours or another user's) are never touched."""
+    root = Path(root)
+    try:
+        own = _own_cgroups(Path(proc_cgroup))
+    except OSError:
+        return []
+    dead = []
+    for base in _candidate_dirs(root, own):
+        try:
+            entries = list(base.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            match = _PARENT_PATTERN.match(entry.name)
+            if match and entry.is_dir() and not pid_alive(int(match.group(1))):
+                dead.append(entry)
+    for parent in dead:
+        for child in parent.glob("NSJAIL*"):
+            try:
+                pids = (child / "cgroup.procs").read_text().split()
+            except OSError:
+                continue
+            for pid in pids:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, PermissionError, ValueError):
+                    pass
+    removed, deadline = [], time.monotonic() + wait_s
+    pending = [c for parent in dead for c in parent.glob("NSJAIL*") if c.is_dir()] + dead
+    while pending:
+        left = []
+        for path in pending:
+            try:
+                os.rmdir(path)
+                removed.append(str(path))
+            except FileNotFoundError:
+                pass
+            except OSError:  # its killed processes are still exiting
+                left.append(path)
+        if not left or time.monotonic() > deadline:
+            break
+        pending = left
+        time.sleep(0.05)
+    return removed

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -29,6 +30,9 @@ JAIL_RUNNER = "/runner/runner.py"
 JAIL_UID = 65534  # "nobody": the program never runs as root, inside or outside its namespaces
 STARTUP_TIMEOUT_S = 20.0
 RUNNER_HEADROOM_MB = 256  # the runner itself and one test fork, on top of the test's memory limit
+CONFIG_PREFIX = "mtcodegen-nsjail-"  # + "<judge pid>-<random>.cfg" in the temporary directory
+_CONFIG_PATTERN = re.compile(rf"^{CONFIG_PREFIX}(?:(\d+)-)?.*\.cfg$")
+STALE_CONFIG_S = 3600.0  # a config without a pid in its name (older versions) is stale after this
 
 # Syscalls no judged program needs and every escape does. Kafel syntax (nsjail's seccomp_string).
 # 0x7e020080 = CLONE_NEWNS|CLONE_NEWCGROUP|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID|CLONE_NEWNET
@@ -42,6 +46,32 @@ SECCOMP_POLICY = (
     " ERRNO(38) { clone3 }"
     " } USE judge DEFAULT ALLOW"
 )
+
+
+def remove_dead_configs(directory: str | os.PathLike | None = None) -> list[str]:
+    """Remove the nsjail configuration files of judge processes that no longer exist (a killed judge never
+    unlinks them); those of live judges stay. Returns the files removed."""
+    directory = Path(directory or tempfile.gettempdir())
+    removed = []
+    try:
+        entries = list(directory.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _CONFIG_PATTERN.match(entry.name)
+        if not match:
+            continue
+        try:
+            if match.group(1):
+                stale = not cgroups.pid_alive(int(match.group(1)))
+            else:
+                stale = time.time() - entry.stat().st_mtime > STALE_CONFIG_S
+            if stale:
+                entry.unlink()
+                removed.append(str(entry))
+        except OSError:
+            pass
+    return removed
 
 
 class SandboxUnavailable(RuntimeError):
@@ -282,6 +312,8 @@ class NsjailLauncher:
         if not sys.platform.startswith("linux"):
             raise SandboxUnavailable(f"nsjail needs Linux namespaces; this is {sys.platform}")
         self.binary = nsjail_binary()
+        # What killed judges left behind (their jails, cgroups, config files) goes before we add our own.
+        self.reaped = cgroups.reap_dead_judges() + remove_dead_configs()
         self.cgroups = cgroups.detect()
         atexit.register(self.cgroups.remove, 0.5)  # also when a Judge is never closed
         self._probe()
@@ -309,7 +341,7 @@ class NsjailLauncher:
 
     def start(self, memory_mb: int, processes: int, lifetime_s: float) -> RunnerProcess:
         config = build_config(lifetime_s, memory_mb, processes, self.cgroups)
-        fd, path = tempfile.mkstemp(prefix="mtcodegen-nsjail-", suffix=".cfg")
+        fd, path = tempfile.mkstemp(prefix=f"{CONFIG_PREFIX}{os.getpid()}-", suffix=".cfg")
         with os.fdopen(fd, "w") as handle:
             handle.write(render_config(config))
         runner = RunnerProcess([str(self.binary), "--config", path], cleanup=[path], env={})
