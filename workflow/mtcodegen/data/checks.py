@@ -14,7 +14,7 @@ from typing import Any
 
 from . import calls, reference
 from .compare import values_match
-from .records import SkipRow, call_test
+from .records import SkipRow, call_test, flag_row
 
 
 def has_float(value: Any) -> bool:
@@ -36,8 +36,12 @@ def _reference_values(code: str | None, entry_point: str, static: list[calls.Sta
     if code:
         try:
             return reference.call_reference(code, entry_point, [(c.args, c.kwargs) for c in static] + extra_calls)
-        except reference.ReferenceFailure:
-            pass  # the literals stay (verify reports the failing reference); extra calls are retried alone
+        except reference.ReferenceTimeout as err:
+            # The literal tests stay, but a reference that never ends must not pass without a word.
+            flag_row("reference solution times out", f"on its own tests: {err}")
+        except reference.ReferenceFailure as err:
+            # the literals stay (verify reports the failing reference); extra calls are retried alone
+            flag_row("reference solution fails", f"on its own tests: {str(err)[:300]}")
     return [_NO_VALUE] * (len(static) + len(extra_calls))
 
 

@@ -77,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
     write_json(Path(args.report) if args.report else out.parent / "report.json", report)
     skipped = sum(report["skipped"].values())
     reasons = f" {report['skipped']}" if skipped else ""
+    flagged = f", {sum(report['flagged'].values())} kept but flagged {report['flagged']}" if report["flagged"] else ""
     print(f"{params['dataset']}/{params['split']}: {report['problems']} problems written to {out}, "
-          f"{skipped} rows skipped{reasons}, {report['unjudgeable']} unjudgeable")
+          f"{skipped} rows skipped{reasons}{flagged}, {report['unjudgeable']} unjudgeable (details: "
+          f"{Path(args.report) if args.report else out.parent / 'report.json'})")
     return 0

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import code_contests, humaneval, mbpp, sandboxfusion, taco
-from .records import RowContext, SkipRow
-from .sources import load_rows
+from .records import RowContext, SkipRow, collecting_flags
+from .sources import SourceReport, load_rows
 
 Normalizer = Callable[[dict[str, Any], RowContext], dict[str, Any]]
 
@@ -28,6 +28,14 @@ FORMATS: dict[str, Normalizer] = {
     "sandboxfusion_mbpp": sandboxfusion.normalize_mbpp,
 }
 ID_FIELDS = ("task_id", "id", "name")
+# Each format's difficulty labels: any other label is flagged in the report and stored as null (records.py).
+DIFFICULTY_LABELS: dict[str, tuple[str, ...]] = {
+    "code_contests": tuple(code_contests.DIFFICULTIES),
+    "sandboxfusion_code_contests": tuple(code_contests.DIFFICULTIES),  # the same CodeContests labels
+    "taco": tuple(taco.DIFFICULTIES),
+}
+# Formats whose local JSONL files are read with Python's json, not Arrow (integers beyond 64 bits).
+PLAIN_JSON_FORMATS = {"evalplus"}
 
 
 def _row_label(row: dict[str, Any], index: int) -> str:
@@ -82,40 +90,61 @@ def _bounded_map(function, items, workers: int):
 
 def prepare(params: dict[str, Any], root: Path | None = None,
             workers: int | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Return (problems sorted by id, report). ``workers``: rows normalized at once (default: one per core)."""
+    """Return (problems sorted by id, report). ``workers``: rows normalized at once (default: one per core).
+
+    No bad row sinks the split: a line that cannot be read (not UTF-8, not JSON), a row the normalizer skips
+    and a second row with an id already seen (the first is kept) are each reported with their file and line;
+    what is kept but odd (an unknown difficulty label, a reference that times out) is flagged."""
     check_params(params)
     normalize = FORMATS[params["format"]]
     options = params.get("options", {})
+    difficulties = DIFFICULTY_LABELS.get(params["format"])
     problems: list[dict[str, Any]] = []
-    skipped: list[dict[str, str]] = []
-    rows_read = 0
+    skipped: list[dict[str, Any]] = []
+    flagged: list[dict[str, Any]] = []
+    source = SourceReport()
 
     def one(indexed_row):
         index, row = indexed_row
-        ctx = RowContext(params["dataset"], params["split"], params["format"], index, options)
+        ctx = RowContext(params["dataset"], params["split"], params["format"], index, options, difficulties)
+        flags = collecting_flags()
+        label = {"row": _row_label(row, index), "index": index}
         try:
-            return normalize(row, ctx)
+            return normalize(row, ctx), label, flags
         except SkipRow as skip:
-            return {"row": _row_label(row, index), "index": index, "reason": skip.reason, "detail": skip.detail,
-                    "_skipped": True}
+            return None, {**label, "reason": skip.reason, "detail": skip.detail}, flags
 
-    rows = enumerate(load_rows(params["source"], params["split"], root))
-    for result in _bounded_map(one, rows, workers or os.cpu_count() or 1):
+    rows = enumerate(load_rows(params["source"], params["split"], root,
+                               plain_json=params["format"] in PLAIN_JSON_FORMATS, report=source))
+    first_seen: dict[str, dict[str, Any]] = {}
+    rows_read = 0
+    for problem, label, flags in _bounded_map(one, rows, workers or os.cpu_count() or 1):
         rows_read += 1
-        if result.pop("_skipped", False):
-            skipped.append(result)
+        where = source.where(label["index"])
+        flagged += [{**label, **where, **flag} for flag in flags]
+        if problem is None:
+            skipped.append({**label, **where})
+        elif problem["id"] in first_seen:  # file order: the first row with an id is kept, later ones reported
+            first = first_seen[problem["id"]]
+            at = f"line {first['line']}" if "line" in first else f"row {first.get('row', first['index'])}"
+            skipped.append({**label, **where, "reason": "duplicate id",
+                            "detail": f"{problem['id']!r} was already read at {at}; the first row is kept"})
         else:
-            problems.append(result)
-    ids = Counter(p["id"] for p in problems)
-    duplicates = sorted(i for i, n in ids.items() if n > 1)
-    if duplicates:
-        raise ValueError(f"{params['dataset']}/{params['split']}: duplicate problem ids {duplicates[:5]}")
+            first_seen[problem["id"]] = {**label, **where}
+            problems.append(problem)
+    # Lines that never became rows: reported where they are, counted as read.
+    skipped += [{"row": f"line {bad['line']}", "index": None, **bad} for bad in source.bad]
+    rows_read += len(source.bad)
     problems.sort(key=lambda p: p["id"])
     limited = 0
     if params.get("limit") is not None and len(problems) > params["limit"]:
         limited = len(problems) - params["limit"]
         problems = problems[: params["limit"]]
-    return problems, build_report(params, problems, skipped, rows_read, limited)
+    report = build_report(params, problems, skipped, rows_read, limited)
+    report["flagged"] = dict(sorted(Counter(f["reason"] for f in flagged).items()))
+    report["flagged_rows"] = flagged
+    report["reader"] = source.reader
+    return problems, report
 
 
 def build_report(params, problems, skipped, rows_read, limited) -> dict[str, Any]:

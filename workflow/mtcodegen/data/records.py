@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
+from collections.abc import Collection
 from typing import Any
 
 from .. import typed_json
 
 KINDS = ("stdio", "call")
 CHECKERS = ("tokens", "exact", "unjudgeable")
+
+
+# A statement beyond this is not a problem statement (CodeContests' longest are ~20 KB; 256 KiB is ~64k tokens,
+# more than any context this pipeline gives a model): the row is skipped with the size in its detail.
+MAX_STATEMENT_BYTES = 256 * 1024
+
+# The flags of the row being normalized (prepare.py sets a fresh list per row): what is kept but worth saying.
+_ROW_FLAGS: contextvars.ContextVar[list[dict[str, str]] | None] = contextvars.ContextVar("row_flags", default=None)
+
+
+def flag_row(reason: str, detail: str = "") -> None:
+    """Report something odd about the row being normalized that does not skip it (report.json "flagged")."""
+    flags = _ROW_FLAGS.get()
+    if flags is not None:
+        flags.append({"reason": reason, "detail": detail})
+
+
+def collecting_flags() -> list[dict[str, str]]:
+    """Start collecting the flags of one row (in this thread's context); returns the list they go to."""
+    flags: list[dict[str, str]] = []
+    _ROW_FLAGS.set(flags)
+    return flags
 
 
 class SkipRow(Exception):
@@ -77,11 +101,22 @@ def make_problem(
     tags: list[str] | None = None,
     checker: str | None = None,
     reference_solution: str | None = None,
+    difficulties: Collection[str] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    """One Problem record; raises SkipRow for what the contract does not allow (no tests, empty statement)."""
+    """One Problem record; raises SkipRow for what the contract does not allow (no tests, empty statement, a
+    statement over MAX_STATEMENT_BYTES). ``difficulties``: the source's known labels; another label is flagged
+    and stored as None (the problem is kept: its tests do not depend on it)."""
     if not isinstance(statement, str) or not statement.strip():
         raise SkipRow("empty statement")
+    size = len(statement.encode("utf-8", "surrogatepass"))
+    if size > MAX_STATEMENT_BYTES:
+        raise SkipRow("statement too large", f"{size:,} bytes; the limit is {MAX_STATEMENT_BYTES:,} bytes "
+                      "(records.MAX_STATEMENT_BYTES: no real statement comes near it)")
+    if difficulty is not None and difficulties is not None and difficulty not in difficulties:
+        flag_row("unknown difficulty label", f"{difficulty!r} is not one of the source's labels "
+                 f"({', '.join(sorted(map(str, difficulties))[:12])}...); stored as null")
+        difficulty = None
     if kind not in KINDS:
         raise ValueError(f"internal: unknown problem kind {kind!r}")
     if kind == "call" and not entry_point:
@@ -119,9 +154,12 @@ def make_problem(
 class RowContext:
     """What a normalizer knows besides the row: where it goes and the dataset's options."""
 
-    def __init__(self, dataset: str, split: str, source_format: str, index: int, options: dict[str, Any] | None = None):
+    def __init__(self, dataset: str, split: str, source_format: str, index: int, options: dict[str, Any] | None = None,
+                 difficulties: Collection[str] | None = None):
         self.dataset, self.split, self.source_format, self.index = dataset, split, source_format, index
         self.options = options or {}
+        self.difficulties = difficulties  # the format's known difficulty labels (prepare.DIFFICULTY_LABELS)
 
     def problem(self, **fields: Any) -> dict[str, Any]:
+        fields.setdefault("difficulties", self.difficulties)
         return make_problem(dataset=self.dataset, split=self.split, source_format=self.source_format, **fields)

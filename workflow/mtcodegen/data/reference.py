@@ -27,6 +27,10 @@ class ReferenceFailure(RuntimeError):
     """The reference code failed (raised, timed out, returned something not storable)."""
 
 
+class ReferenceTimeout(ReferenceFailure):
+    """The reference code did not finish within the timeout (a reference that never ends)."""
+
+
 def _limit_memory():  # runs in the child before exec
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP_BYTES, MEMORY_CAP_BYTES))
 
@@ -43,7 +47,7 @@ def _run(request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
                 stderr=subprocess.PIPE, timeout=timeout_s, preexec_fn=_limit_memory,
             )
         except subprocess.TimeoutExpired:
-            raise ReferenceFailure(f"timed out after {timeout_s:g} s") from None
+            raise ReferenceTimeout(f"timed out after {timeout_s:g} s") from None
         if not result_path.exists():
             tail = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
             raise ReferenceFailure(f"the reference process died: {tail[0][:300]}")
@@ -54,10 +58,11 @@ def _run(request: dict[str, Any], timeout_s: float) -> dict[str, Any]:
 
 
 def call_reference(code: str, entry_point: str, calls: list[tuple[list, dict]],
-                   timeout_s: float = DEFAULT_TIMEOUT_S) -> list[Any]:
-    """Return the reference's result for each (args, kwargs)."""
+                   timeout_s: float | None = None) -> list[Any]:
+    """Return the reference's result for each (args, kwargs). ``timeout_s``: default DEFAULT_TIMEOUT_S."""
     if not calls:
         return []
+    timeout_s = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
     request = {"code": code, "entry_point": entry_point,
                "calls": typed_json.encode([[list(a), dict(k)] for a, k in calls])}
     try:
@@ -67,8 +72,9 @@ def call_reference(code: str, entry_point: str, calls: list[tuple[list, dict]],
 
 
 def record_check(code: str, entry_point: str, test_code: str, check_function: str | None = None,
-                 timeout_s: float = DEFAULT_TIMEOUT_S) -> list[tuple[list, dict, Any]]:
+                 timeout_s: float | None = None) -> list[tuple[list, dict, Any]]:
     """Run the source's own check against the reference and return every top-level call it made:
     (args, kwargs, the reference's result). The check's asserts must pass, so a broken row is caught here."""
     request = {"code": code, "entry_point": entry_point, "test_code": test_code, "check_function": check_function}
+    timeout_s = DEFAULT_TIMEOUT_S if timeout_s is None else timeout_s
     return [tuple(c) for c in typed_json.decode(_run(request, timeout_s)["calls"])]

@@ -111,7 +111,7 @@ def normalize(row: dict[str, Any], ctx: RowContext) -> dict[str, Any]:
         starter_code=starter,
         public_tests=tests[:1],
         private_tests=tests[1:],
-        difficulty=difficulty if difficulty in DIFFICULTIES else None,
+        difficulty=difficulty or None,  # an unknown label is flagged in the report (prepare.DIFFICULTY_LABELS)
         time_limit_s=parse_seconds(row.get("time_limit")),
         memory_limit_mb=parse_megabytes(row.get("memory_limit")),
         tags=[str(t) for t in tags if t],
