@@ -104,6 +104,9 @@ def non_code_rft(metrics_dir, out_prefix):
         multi = main_multi_turn(facet[~facet["finetuned"].astype(bool)] if not tuned else
                                 facet[facet["finetuned"].astype(bool)])
         settings = [("single turn", None, None)] + ([(f"{multi[0]} turns, fb={multi[1]}", *multi)] if multi else [])
+        # A setting none of the panel's models has is left out (not drawn as an empty slot).
+        settings = [st for st in settings if any(not cell_rows(facet, m, dataset, turns=st[1], feedback=st[2],
+                                                                 finetuned=f).empty for m, f in models)]
         width = 0.8 / len(models)
         for j, (model, finetuned) in enumerate(models):
             values, sds = [], []

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .groups import NO_PROMPT, facets, feedback_order, main_multi_turn, model_label, rft_bases, test_only
 from .selection import cell_rows, choose, setting_cells
-from .style import (ERRORBAR, facet_figure, figure, not_in_run, percent_axis, read_table, save, short)
+from .style import (COLUMN_WIDTH, ERRORBAR, PAGE_WIDTH, facet_figure, figure, not_in_run, percent_axis, read_table, save, short)
 
 PERCENT = "{:.1f}"
 
@@ -96,6 +96,7 @@ def pass_vs_turns(metrics_dir, out_prefix):
                           cell_rows(table, model, dataset, turns=turns, feedback=feedback, cot_retry=True,
                                     **pair), ":"))
         tops = []
+        missing = [label for label, rows, _ in lines if rows.empty]
         for label, rows, style in lines:
             if rows.empty:
                 continue
@@ -104,7 +105,8 @@ def pass_vs_turns(metrics_dir, out_prefix):
             ax.fill_between(rows["turn"], 100 * rows["ci_low"], 100 * rows["ci_high"], color=line.get_color(),
                             alpha=0.08)
             tops += list(100 * rows["ci_high"].fillna(rows["value"]))
-        facet_title(ax, model, dataset, f"{turns} turns" + (f"; CoT {choice.describe()}" if choice else ""))
+        facet_title(ax, model, dataset, f"{turns} turns" + (f"; CoT {choice.describe()}" if choice else "")
+                    + (f"\nnot in this run: {', '.join(missing)}" if missing else ""))
         ax.set_xticks(range(1, turns + 1))
         ax.set_xlabel("turn (attempts so far)")
         ax.set_ylabel("pass@1 (%)")
@@ -163,9 +165,9 @@ def turn_table(metrics_dir, out_prefix):
         lines.append("| not in this run: no 1@3 or 10@100 row | | | " + " | " * len(TABLE_METRICS))
     out_prefix.with_name(out_prefix.name + ".md").write_text("\n".join(lines) + "\n")
 
-    fig, axes = figure(len(TABLE_METRICS), 1, height=0.6 + 1.9 * len(TABLE_METRICS),
-                       width=3.3 if summary.empty else 6.8)
     groups = list(dict.fromkeys(zip(summary["model_label"], summary["dataset"])))
+    fig, axes = figure(len(TABLE_METRICS), 1, height=0.6 + 1.9 * len(TABLE_METRICS),
+                       width=COLUMN_WIDTH if len(groups) <= 3 else PAGE_WIDTH)
     width = 0.8 / len(TABLE_SETTINGS)
     for ax, metric in zip(axes[:, 0], TABLE_METRICS):
         rows = summary[summary["metric"] == metric]
@@ -189,8 +191,6 @@ def cot_gain(metrics_dir, out_prefix):
     """Chosen single-turn CoT pair minus the no-prompt cell on test, per (model, dataset), for pass@1 and the
     largest pass@k; the pair is chosen on validation by the same pass@k."""
     table = read_table(metrics_dir, "pass_at_k")
-    fig, axes = figure(width=6.8, height=2.4)
-    ax = axes[0, 0]
     rows = []
     ks = sorted(table["k"].unique())
     ks = [ks[0], ks[-1]] if len(ks) > 1 else ks
@@ -207,11 +207,13 @@ def cot_gain(metrics_dir, out_prefix):
                 continue
             rows.append((model, dataset, k, 100 * (cot["value"].item() - plain["value"].item()),
                          choice.on_validation))
+    gains = pd.DataFrame(rows, columns=["model", "dataset", "k", "gain", "validated"])
+    labels = list(dict.fromkeys(zip(gains["model"], gains["dataset"])))
+    fig, axes = figure(width=COLUMN_WIDTH if len(labels) <= 3 else PAGE_WIDTH, height=2.4)
+    ax = axes[0, 0]
     if not rows:
         not_in_run(ax, "single-turn cells with and without CoT prompts for one model and test dataset")
         return save(fig, out_prefix)
-    gains = pd.DataFrame(rows, columns=["model", "dataset", "k", "gain", "validated"])
-    labels = list(dict.fromkeys(zip(gains["model"], gains["dataset"])))
     width = min(0.8 / len(ks), 0.3)
     for j, k in enumerate(ks):
         sub = gains[gains["k"] == k].set_index(["model", "dataset"]).reindex(labels)
