@@ -2,7 +2,7 @@
 paper-size cell (165 problems x 200 trajectories x up to 3 turns, ~150k messages).
 
 Measured in the same run, per cell:
-  build       `build_page` (Python): seconds and peak RSS of this process
+  build       `build_page` (Python, --workers processes): seconds, peak RSS of this process and of a worker
   page load   navigation -> the problem list rendered (the page's own data-state="ready"): the paged page loads
               index.js only
   open        click a problem -> its first trajectory rendered (loads that problem's data/p/<n>.js)
@@ -11,7 +11,7 @@ Measured in the same run, per cell:
 Each browser figure is the median of --repeats fresh loads (about:blank in between; the files stay in the OS
 page cache, as on a second visit).
 
-    .venv/bin/python benchmarks/browser_load.py [--repeats 5] [--json OUT] [--keep DIR] [--screenshots DIR]
+    .venv/bin/python benchmarks/browser_load.py [--repeats 5] [--workers 0] [--json OUT] [--keep DIR] [--screenshots DIR]
 """
 
 from __future__ import annotations
@@ -136,6 +136,7 @@ def measure(browser: Chromium, page: Path, repeats: int, shots: Path | None, tag
         opens.append(browser.evaluate(
             "new Promise(r => requestAnimationFrame(() => setTimeout(() => r(performance.now()), 0)))",
             await_promise=True) - started)
+    heap_mb = browser.evaluate("performance.memory.usedJSHeapSize") / 2**20  # the page's JS heap, one problem open
     if shots:
         browser.screenshot(shots / f"browser_{tag}_trajectory.png")
         browser.open(page / "index.html")
@@ -154,6 +155,7 @@ def measure(browser: Chromium, page: Path, repeats: int, shots: Path | None, tag
     return {"page_load_ms": statistics.median(loads), "open_problem_ms": statistics.median(opens),
             "driver_wall_s": statistics.median(walls), "baseline_all_data_ms": statistics.median(base),
             "ratio_baseline_over_page": statistics.median(base) / statistics.median(loads),
+            "js_heap_mb_one_problem_open": round(heap_mb, 1),
             "loads_ms": [round(x, 1) for x in loads], "opens_ms": [round(x, 1) for x in opens],
             "baseline_ms": [round(x, 1) for x in base]}
 
@@ -168,6 +170,7 @@ def sizes(page: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=0, help="build processes (0: one per core)")
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--keep", help="build the cells under this directory (default: a temporary one)")
     parser.add_argument("--screenshots", help="save screenshots of both cells here")
@@ -186,7 +189,7 @@ def main() -> int:
             made = time.perf_counter() - t0
             t0 = time.perf_counter()
             summary = build_page(trajectories, problems_path, base / tag / "page",
-                                 label={"name": "synthetic", "turns": turns})
+                                 label={"name": "synthetic", "turns": turns}, workers=args.workers)
             built = time.perf_counter() - t0
             index = json.loads((base / tag / "page" / "data" / "index.js").read_text()[len("mtcgData("):-3])
             messages = sum(len(json.loads(line)["messages"]) for line in _lines(trajectories))
@@ -194,6 +197,7 @@ def main() -> int:
                             "messages": messages, "attempts_max": index["turns"], "generate_s": round(made, 1),
                             "build_s": round(built, 1),
                             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                            "peak_worker_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
                             **sizes(base / tag / "page"), **measure(browser, base / tag / "page", args.repeats,
                                                                     shots, tag)}
             print(json.dumps({tag: results[tag]}), flush=True)

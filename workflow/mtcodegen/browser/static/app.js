@@ -257,6 +257,7 @@
       detail.appendChild(columns);
       renderColumn(left, data, state.index.label && state.index.label.name, state.sample, function (s) {
         state.sample = s; writeHash(); renderDetail(); });
+      document.body.classList.toggle("comparing", !!state.compare);
       if (state.compare) {
         var right = el("div", { class: "column", id: "column-peer" }, el("p", { class: "note" }, "Loading the other cell…"));
         columns.appendChild(right);
@@ -319,7 +320,8 @@
     column.appendChild(el("div", { class: "samples" }, data.trajectories.map(function (x) {
       return el("button", { title: "sample " + x.sample + ": " + outcomeName(x.outcome), "data-outcome": x.outcome, "data-sample": x.sample,
         class: (x.sample === sample ? "current" : "") + (sampleMatches(x.outcome) ? "" : " dim"),
-        style: "background:" + outcomeColor(x.outcome), onclick: function () { choose(x.sample); } }, String(x.sample));
+        style: "background:" + outcomeColor(x.outcome) + (x.outcome >= 3 ? ";color:#1f2328" : ""),  // light greens: dark text
+        onclick: function () { choose(x.sample); } }, String(x.sample));
     })));
     column.appendChild(trajectoryView(t, data));
   }
