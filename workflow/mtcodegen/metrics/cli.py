@@ -97,10 +97,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     frames = {
-        "pass_at_k": tables.pass_at_k_table(cells, config),
-        "n_at_k": tables.n_at_k_table(cells, config),
-        "per_turn": tables.per_turn_table(cells, config),
-        "per_difficulty": tables.per_difficulty_table(cells, config),
+        **tables.estimator_tables(cells, config),  # pass_at_k, n_at_k, per_turn, per_difficulty
         "similarity": tables.similarity_table(cells),
         "non_code": tables.non_code_table(cells),
         "ledger": tables.ledger_table(cells),

@@ -39,7 +39,31 @@ def _counts(cell: CellData, config: dict[str, Any], keep: np.ndarray, *group: in
     problems = int(keep.sum())
     if resamples == 0 or problems == 0:
         return None
-    return bootstrap_counts(problems, resamples, _rng(config, 0, _cell_salt(cell), *group))
+    if not cell.cache.get("keep_counts"):
+        return bootstrap_counts(problems, resamples, _rng(config, 0, _cell_salt(cell), *group))
+    key = ("counts", resamples, config.get("seed", 0), group)  # within `estimator_tables`: once per cell
+    if key not in cell.cache:
+        cell.cache[key] = bootstrap_counts(problems, resamples, _rng(config, 0, _cell_salt(cell), *group))
+    return cell.cache[key]
+
+
+def estimator_tables(cells: list[CellData], config: dict[str, Any], log=print) -> dict[str, pd.DataFrame]:
+    """The four tables of estimates, cell by cell, so that each cell's problem resamples are drawn once for
+    all four and dropped before the next cell (a paper grid holds thousands of cells)."""
+    parts: dict[str, list[pd.DataFrame]] = {"pass_at_k": [], "n_at_k": [], "per_turn": [], "per_difficulty": []}
+    for cell in cells:
+        cell.cache["keep_counts"] = True
+        try:
+            parts["pass_at_k"].append(pass_at_k_table([cell], config))
+            parts["n_at_k"].append(n_at_k_table([cell], config, log))
+            parts["per_turn"].append(per_turn_table([cell], config))
+            parts["per_difficulty"].append(per_difficulty_table([cell], config))
+        finally:
+            cell.cache.clear()
+    empty = {"pass_at_k": pass_at_k_table, "n_at_k": n_at_k_table, "per_turn": per_turn_table,
+             "per_difficulty": per_difficulty_table}
+    return {name: pd.concat(frames, ignore_index=True) if frames else empty[name]([], config)
+            for name, frames in parts.items()}
 
 
 def _pass_rows(cell: CellData, correct: np.ndarray, ks: list[int], counts, keep=None) -> list[dict[str, Any]]:
@@ -119,7 +143,8 @@ def n_at_k_estimates(cell: CellData, config: dict[str, Any]) -> dict:
         real = np.arange(cell.cost.shape[1])[None, :] < cell.samples[:, None]
         attempts = np.where(real, cell.cost, 0).sum(1)
         pairs = [(int(n), int(k)) for n, k in config["n_at_k"] if k <= attempts.max()]
-        cell.cache.clear()  # one cell's estimates at a time: a paper grid holds thousands of cells
+        for old in [x for x in cell.cache if isinstance(x, tuple) and x[0] == "n_at_k"]:
+            del cell.cache[old]  # estimates of another configuration
         cell.cache[key] = n_at_k_per_problem(
             cell.samples, cell.cost, cell.public, cell.correct, pairs, _rng(config, 2, _cell_salt(cell)),
             se_target=float(config.get("mc_standard_error", 0.001)),
@@ -135,6 +160,7 @@ def _n_at_k_rows(cell: CellData, config: dict[str, Any], keep: np.ndarray, count
     estimates = n_at_k_estimates(cell, config)
     real = np.arange(cell.cost.shape[1])[None, :] < cell.samples[:, None]
     attempts = np.where(real, cell.cost, 0).sum(1)[keep]
+    kept = []
     for n, k in config["n_at_k"]:
         result = estimates.get((int(n), int(k)))
         if result is None or result.exhausted[keep].all():
@@ -142,8 +168,12 @@ def _n_at_k_rows(cell: CellData, config: dict[str, Any], keep: np.ndarray, count
                 log(f"{cell.label.get('name')}: {n}@{k} left out: the budget k={k} exceeds the attempts the "
                     f"trajectories of every problem used (at most {attempts.max()})")
             continue
-        mean, low, high = bootstrap_means(result.values[keep], counts)
-        rows.append({"metric": f"{n}@{k}", "n": n, "k": k, "value": mean[0], "ci_low": low[0], "ci_high": high[0],
+        kept.append((n, k, result))
+    if not kept:
+        return rows
+    mean, low, high = bootstrap_means(np.stack([r.values[keep] for _, _, r in kept], axis=1), counts)
+    for j, (n, k, result) in enumerate(kept):
+        rows.append({"metric": f"{n}@{k}", "n": n, "k": k, "value": mean[j], "ci_low": low[j], "ci_high": high[j],
                      "problems": int(keep.sum()), "samples_min": int(cell.samples[keep].min()),
                      "replicates": int(config["bootstrap_resamples"]),
                      "exhausted_share": float(result.exhausted[keep].mean()), "attempts_min": int(attempts.min()),
