@@ -3,10 +3,11 @@
     nice python benchmarks/metrics_estimators.py [--replicates 10000]
 
 One cell of the paper's size: 165 problems (CodeContests test), 200 trajectories each, 3 turns. (1) pass n@k
-10@30 with bootstrap replicates: the vectorized `pass_n_at_k` vs a per-replicate, per-problem Python loop
-(the loop is timed on a few hundred replicates and scaled per replicate). (2) pass@k for k in 1..200: the
-product form over all problems at once vs `math.comb` per problem. Target: the full default metrics step
-(10,000 replicates) of one paper-size cell in under a minute on 2 cores; speed-up ratios printed as JSON.
+10@30, one evaluation of every problem in a random order of its trajectories (without replacement): the
+vectorized rule (`n_at_k_outcomes` on a block of orders) vs a per-order, per-problem Python loop (timed on a
+few hundred orders, scaled per order). (2) pass@k for k in 1..200: the product form over all problems at once
+vs `math.comb` per problem. The whole metrics step at paper scale (closed forms, adaptive Monte Carlo, one
+bootstrap) is benchmarks/metrics_paper_scale.py; speed-up ratios printed as JSON.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
 
-from mtcodegen.metrics.estimators import pass_at_k, pass_n_at_k  # noqa: E402
+from mtcodegen.metrics.estimators import n_at_k_outcomes, pass_at_k  # noqa: E402
 
 PROBLEMS, SAMPLES, TURNS, N, K = 165, 200, 3, 10, 30
 
@@ -37,12 +38,13 @@ def synthetic(rng: np.random.Generator):
 
 
 def loop_replicate(cost, public, private, rnd: random.Random) -> float:
-    """One bootstrap replicate, the obvious way: draw, spend, rank, submit, problem by problem."""
+    """One evaluation of every problem, the obvious way: shuffle, spend, rank, submit, problem by problem."""
     solved = 0
     for p in range(PROBLEMS):
         spent, candidates = 0, []
-        while spent < K:
-            s = rnd.randrange(SAMPLES)
+        for s in rnd.sample(range(SAMPLES), SAMPLES):
+            if spent >= K:
+                break
             used = min(int(cost[p, s]), K - spent)
             spent += used
             candidates.append((not public[p, s, used - 1], len(candidates), bool(private[p, s, used - 1])))
@@ -52,14 +54,17 @@ def loop_replicate(cost, public, private, rnd: random.Random) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--replicates", type=int, default=10000)
+    parser.add_argument("--replicates", type=int, default=2000, help="random orders timed (vectorized)")
     parser.add_argument("--baseline-replicates", type=int, default=200)
     args = parser.parse_args()
     cost, public, private = synthetic(np.random.default_rng(0))
     samples = np.full(PROBLEMS, SAMPLES)
 
+    rng = np.random.default_rng(1)
     start = time.perf_counter()
-    pass_n_at_k(samples, cost, public, private, N, K, args.replicates, np.random.default_rng(1))
+    for first in range(0, args.replicates, 100):
+        orders = np.argsort(rng.random((min(100, args.replicates - first), PROBLEMS, SAMPLES)), axis=-1)
+        n_at_k_outcomes(orders, samples, cost, public, public & private, N, K)
     vectorized = (time.perf_counter() - start) / args.replicates
     rnd = random.Random(1)
     start = time.perf_counter()
@@ -82,8 +87,8 @@ def main() -> None:
         "machine": f"{platform.processor() or platform.machine()}, {platform.python_version()}",
         "cell": {"problems": PROBLEMS, "samples": SAMPLES, "turns": TURNS, "metric": f"{N}@{K}"},
         "n_at_k_s_per_replicate": {"vectorized": vectorized, "python_loop": loop, "speedup": loop / vectorized},
-        "n_at_k_s_for_replicates": {"replicates": args.replicates, "vectorized": vectorized * args.replicates,
-                                    "python_loop": loop * args.replicates},
+        "n_at_k_s_for_orders": {"orders": args.replicates, "vectorized": vectorized * args.replicates,
+                                "python_loop": loop * args.replicates},
         "pass_at_k_s_all_k": {"product_form": product, "math_comb": comb, "speedup": comb / product},
     }, indent=2))
 
