@@ -193,3 +193,17 @@ def test_issue_three_turn_budget_counts_attempts_and_uses_each_trajectory_once()
     assert estimate([pool], 3, 1, 8).values[0] == pytest.approx(1.0, abs=1e-12)
     samples, cost, public, private = arrays([pool], 3)
     assert pass_n_at_k(samples, cost, public, public & private, 1, 8, 200, np.random.default_rng(0))[0] == 1.0
+
+
+def test_problems_with_different_numbers_of_trajectories_in_one_cell():
+    # Padding (a problem with fewer trajectories than the cell's largest) is never drawn, in either path.
+    rng = random.Random(11)
+    multi = [[generic_trajectory(rng, 3) for _ in range(N)] for N in (2, 5, 3, 6, 1, 4)]
+    single = [[[(rng.random() < 0.5, rng.random() < 0.5)] for _ in range(N)] for N in (6, 2, 4, 1, 3)]
+    for pools in (multi, single, multi + single):
+        for n, k in [(1, 2), (2, 5), (3, 9)]:
+            got = estimate(pools, 3, n, k, se=0.001)
+            want = np.array([float(exact_expectation(p, n, k)) for p in pools])
+            assert abs(got.values.mean() - want.mean()) <= 5 * got.mc_se + 1e-12, (n, k)
+            np.testing.assert_allclose(got.values[got.exact], want[got.exact], atol=1e-12)
+            assert got.exhausted.tolist() == [sum(len(t) for t in p) < k for p in pools]
