@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..jsonl import atomic_path
 from .groups import NO_PROMPT, facets, feedback_order, main_multi_turn, model_label, rft_bases, test_only
 from .selection import cell_rows, choose, setting_cells
 from .style import (COLUMN_WIDTH, ERRORBAR, PAGE_WIDTH, facet_figure, figure, not_in_run, percent_axis, read_table, save, short)
@@ -150,7 +151,9 @@ def turn_table(metrics_dir, out_prefix):
     passes = read_table(metrics_dir, "pass_at_k")
     summary = turn_summary(table, passes)
     out_prefix = Path(out_prefix)
-    summary.to_csv(out_prefix.with_name(out_prefix.name + ".csv"), index=False)
+    out_prefix.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(out_prefix.with_name(out_prefix.name + ".csv"), suffix=".csv") as tmp:
+        summary.to_csv(tmp, index=False)
     lines = ["| model | dataset | setting | " + " | ".join(TABLE_METRICS) + " | prompts |",
              "|---|---|---|" + "---|" * len(TABLE_METRICS) + "---|"]
     for (model, dataset, sett), rows in summary.groupby(["model_label", "dataset", "setting"], sort=False):
@@ -163,7 +166,8 @@ def turn_table(metrics_dir, out_prefix):
         lines.append(f"| {model} | {dataset} | {sett} | " + " | ".join(cells) + f" | {rows['prompt_choice'].iloc[0]} |")
     if summary.empty:
         lines.append("| not in this run: no 1@3 or 10@100 row | | | " + " | " * len(TABLE_METRICS))
-    out_prefix.with_name(out_prefix.name + ".md").write_text("\n".join(lines) + "\n")
+    with atomic_path(out_prefix.with_name(out_prefix.name + ".md"), suffix=".md") as tmp:
+        Path(tmp).write_text("\n".join(lines) + "\n")
 
     groups = list(dict.fromkeys(zip(summary["model_label"], summary["dataset"])))
     fig, axes = figure(len(TABLE_METRICS), 1, height=0.6 + 1.9 * len(TABLE_METRICS),
@@ -179,10 +183,16 @@ def turn_table(metrics_dir, out_prefix):
             x = np.arange(len(groups)) + (j - (len(TABLE_SETTINGS) - 1) / 2) * width
             ax.bar(x, 100 * sub["value"], width, yerr=errorbars(sub),
                    label=sett if sub["value"].notna().any() else None, **ERRORBAR)
-        ax.set_xticks(np.arange(len(groups)), [f"{short(m, 18)}\n{short(d, 18)}" for m, d in groups], fontsize=5)
+        test_max = set(zip(*[summary.loc[summary["prompt_choice"].str.contains("max on test"), c]
+                             for c in ("model_label", "dataset")]))
+        ax.set_xticks(np.arange(len(groups)), [f"{short(m, 24)}{' *' if (m, d) in test_max else ''}\n{short(d, 24)}"
+                                               for m, d in groups], fontsize=5,
+                      rotation=25 if len(groups) > 4 else 0, ha="right" if len(groups) > 4 else "center")
         ax.set_title(metric)
         ax.set_ylabel("solve rate (%)")
         percent_axis(ax, 100 * rows["ci_high"].fillna(rows["value"]))
+    if not summary.empty and summary["prompt_choice"].str.contains("max on test").any():
+        axes[0, 0].set_title(f"{TABLE_METRICS[0]}   (* no validation cells: CoT pair is the max on test)")
     shared_legend(fig, list(axes[:, 0]), ncol=4)
     return save(fig, out_prefix)
 
