@@ -9,6 +9,8 @@ the code under test.
 from __future__ import annotations
 
 import copy
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +122,39 @@ def test_every_known_engine_option_is_classified():
     known = {key for options in KNOWN.values() for key in options} | {"backend"}
     assert known - result - SPEED_KEYS["engine"] == set()
     assert not result & SPEED_KEYS["engine"]
+
+
+def test_shards_of_an_interrupted_cell_resume_under_other_speed_settings(tmp_path):
+    """Same hash, same directory: a cell interrupted with 0 workers and a 2 GiB KV cache resumes its finished
+    shards with 4 workers and 40 GiB, and refuses shards made with another temperature."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "generate"))
+    from generate_fakes import FakeJudge, stdio_problem
+
+    from mtcodegen.generate.backends.scripted import ScriptedBackend
+    from mtcodegen.generate.stage import generate_cell
+    from mtcodegen.jsonl import write_jsonl
+
+    answer = "```python\nprint('PASS')\n```"
+    write_jsonl(tmp_path / "p.jsonl.gz", [stdio_problem("toy/1"), stdio_problem("toy/2")])
+    out = tmp_path / "cell" / "trajectories.jsonl.gz"
+
+    def run(kv_cache_gb, workers, temperature=1.0, crash_on=None):
+        def responder(conversation, params):
+            if crash_on and any(crash_on in m["content"] for m in conversation):
+                raise RuntimeError("killed")
+            return answer
+
+        params = {"cell": {"reasoning": "none", "instruction": "none", "feedback": "failed_tests", "turns": 1,
+                           "cot_retry": False, "limit": None, "samples": None},
+                  "sampling": {"samples": 1, "seed": 0, "temperature": temperature, "top_p": 0.95, "max_tokens": 64},
+                  "engine": {"backend": "vllm", "dtype": "bfloat16", "kv_cache_gb": kv_cache_gb},
+                  "execution": {"sandbox": "unsafe_local", "time_limit_s": 2.0, "workers": workers}}
+        return generate_cell(tmp_path / "p.jsonl.gz", params, out, shard_problems=1, max_in_flight=1,
+                             backend_factory=lambda: ScriptedBackend(responder), judge_factory=FakeJudge)
+
+    with pytest.raises(RuntimeError, match="killed"):
+        run(kv_cache_gb=2, workers=0, crash_on="toy/2")  # the first shard finished, the second died
+    with pytest.raises(ValueError, match="holds shards of a different run"):
+        run(kv_cache_gb=40, workers=4, temperature=0.5)
+    stats = run(kv_cache_gb=40, workers=4)
+    assert (stats["shards_reused"], stats["shards_generated"]) == (1, 1)

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import PROJECT_ROOT, dataset_splits, prompt_names, split_ref
-from .provenance import HASH_CHARS, Node, canonical_json, digest_bytes, digest_file
+from .provenance import HASH_CHARS, SPEED_KEYS, Node, canonical_json, digest_bytes, digest_file
 
 PROMPTS = "prompts"
 # Prompt files every cell reads, whatever its grid position.
@@ -34,25 +34,7 @@ GENERATOR_PROMPT_KEYS = ("reasoning", "instruction", "feedback", "turns", "cot_r
 RFT_DATA_KEYS = ("max_per_problem", "dedup_threshold", "decontamination_threshold", "train_turn_classes",
                  "cross_test", "cross_test_top_k")
 
-# Settings that change only how fast a job runs, never what it produces (docs/provenance.md, "What is
-# hashed"): they travel to the job as Node.options and never enter a hash, so that more judging workers or a
-# bigger KV cache find the results already computed. Everything else in a section (time/memory limits,
-# sandbox, dtype, max_model_len, seed, model, sampling...) is hashed; a key listed in neither place is hashed
-# too (the safe default), and tests/workflow/test_hash_settings.py requires every known key to be classified.
-SPEED_KEYS: dict[str, frozenset[str]] = {
-    # judging processes: each program runs alone under its own limits whatever the pool size
-    "execution": frozenset({"workers"}),
-    # engine: threads, memory reserved for the KV cache, batching and parallelism, where a server listens,
-    # how patiently a client waits; none chooses a token (batching and parallelism may reorder float sums on a
-    # GPU, as a rerun on other hardware would: the seeds, not bitwise logits, are what the spec pins)
-    "engine": frozenset({
-        "cpu_threads", "kv_cache_gb", "max_num_seqs", "gpu_memory_utilization", "tensor_parallel_size",
-        "enforce_eager", "enable_prefix_caching", "max_lora_rank", "batch_size",
-        "base_url", "api_key_env", "max_concurrency", "timeout_s", "max_retries", "backoff_s",
-    }),
-}
-
-
+# Which settings only change speed (never hashed, passed to the job as Node.options): provenance.SPEED_KEYS.
 # Execution settings that only the private judging (execute) reads.
 EXECUTE_ONLY = frozenset({"stop_private_at_first_failure"})
 

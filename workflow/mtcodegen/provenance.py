@@ -43,6 +43,36 @@ STAGE_CODE: dict[str, tuple[str, ...]] = {
 }
 
 
+# Settings that change only how fast a job runs, never what it produces (docs/provenance.md, "What is
+# hashed"): they travel to the job as Node.options and never enter a hash, so that more judging workers or a
+# bigger KV cache find the results already computed. Everything else in a section (time/memory limits,
+# sandbox, dtype, max_model_len, seed, model, sampling...) is hashed; a key listed in neither place is hashed
+# too (the safe default), and tests/workflow/test_hash_settings.py requires every known key to be classified.
+SPEED_KEYS: dict[str, frozenset[str]] = {
+    # judging processes: each program runs alone under its own limits whatever the pool size
+    "execution": frozenset({"workers"}),
+    # engine: threads, memory reserved for the KV cache, batching and parallelism, where a server listens,
+    # how patiently a client waits; none chooses a token (batching and parallelism may reorder float sums on a
+    # GPU, as a rerun on other hardware would: the seeds, not bitwise logits, are what the spec pins)
+    "engine": frozenset({
+        "cpu_threads", "kv_cache_gb", "max_num_seqs", "gpu_memory_utilization", "tensor_parallel_size",
+        "enforce_eager", "enable_prefix_caching", "enable_chunked_prefill", "max_num_batched_tokens",
+        "max_lora_rank", "batch_size",
+        "base_url", "api_key_env", "max_concurrency", "timeout_s", "max_retries", "backoff_s",
+    }),
+}
+
+
+def without_speed(params: dict[str, Any]) -> dict[str, Any]:
+    """A job's params less its speed-only settings: what decides its output (e.g. to tell whether shards left
+    by an interrupted run may be resumed under other worker or cache settings)."""
+    out = dict(params)
+    for section, keys in SPEED_KEYS.items():
+        if isinstance(out.get(section), dict):
+            out[section] = {k: v for k, v in out[section].items() if k not in keys}
+    return out
+
+
 def canonical_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 

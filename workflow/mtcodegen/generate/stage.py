@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..jsonl import read_jsonl, write_json, write_jsonl
-from ..provenance import canonical_json, digest_bytes
+from ..provenance import canonical_json, digest_bytes, without_speed
 from .backends.base import Backend
 from .feedback import FEEDBACK_PLACEHOLDERS
 from .loop import PublicJudge
@@ -147,7 +147,9 @@ def generate_cell(
     shards = [problems[i : i + shard_problems] for i in range(0, len(problems), shard_problems)]
     shard_dir = out.parent / "shards"
     run_plan = {
-        "params": digest_bytes(canonical_json(params).encode()),
+        # speed-only settings (workers, KV cache...) are not part of the node's hash: shards made under other
+        # ones are the same run and are resumed (provenance.SPEED_KEYS)
+        "params": digest_bytes(canonical_json(without_speed(params)).encode()),
         "identity": identity or {},
         "problems": [[p["id"] for p in s] for s in shards],
         "samples": samples,
