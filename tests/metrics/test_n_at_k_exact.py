@@ -82,6 +82,16 @@ def test_issue_reproductions_single_turn(N, c, n, k, truth):
     assert mean == pytest.approx(truth, abs=1e-9)
 
 
+def test_issue_reproduction_three_turns():
+    # 3 turns, N = 4: correct at turn 1; correct at turn 3; public pass but wrong at turn 1; fails all 3 turns.
+    # 2@6: 22 of the 24 orders solve it (11/12 = 0.917; drawn with replacement it was 200/256 = 0.781).
+    pool = [[(True, True)], [(False, False), (False, False), (True, True)], [(True, False)], [(False, False)] * 3]
+    assert exact_expectation(pool, 2, 6) == Fraction(11, 12)
+    samples, cost, public, private = arrays([pool], 3)
+    mean = pass_n_at_k(samples, cost, public, public & private, 2, 6, 200, np.random.default_rng(0))[0]
+    assert mean == pytest.approx(11 / 12, abs=0.006)  # Monte Carlo to a standard error of 0.001
+
+
 # --- single turn: every pass/fail pattern, every ordering, exact to rounding ---------------------------------
 
 TYPES_1 = [[(pub, priv)] for pub in (False, True) for priv in (False, True)]
