@@ -1,7 +1,7 @@
 """Cell throughput: the generate stage against its own engine, in the same process and run (issue #16).
 
     nice python benchmarks/cell_throughput.py [--model .cache/test-models/qwen2.5-coder-0.5b-instruct]
-        [--problems 20] [--problems-8 6] [--problems-3 12] [--max-tokens 64] [--dtype bfloat16]
+        [--problems 12] [--problems-8 3] [--problems-3 8] [--max-tokens 48] [--dtype bfloat16]
         [--default-run-s 1173] [--json out.json]
 
 One vLLM engine is started once (the default model, config.yaml's engine settings) and serves every side:
@@ -150,10 +150,10 @@ def engine_starts(config_path: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=str(DEFAULT_MODEL))
-    parser.add_argument("--problems", type=int, default=20, help="problems of the 1-sample cell")
-    parser.add_argument("--problems-8", type=int, default=6, help="problems of the 8-sample cell")
-    parser.add_argument("--problems-3", type=int, default=12, help="problems of the 3-turn cell")
-    parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--problems", type=int, default=12, help="problems of the 1-sample cell")
+    parser.add_argument("--problems-8", type=int, default=3, help="problems of the 8-sample cell")
+    parser.add_argument("--problems-3", type=int, default=8, help="problems of the 3-turn cell")
+    parser.add_argument("--max-tokens", type=int, default=48)
     parser.add_argument("--dtype", default="bfloat16", choices=["bfloat16", "float32"])
     parser.add_argument("--default-run-s", type=float, default=1173.0,
                         help="the default run's wall time to compare engine start-ups with (BENCHMARKS.md)")
