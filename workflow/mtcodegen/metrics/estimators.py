@@ -165,6 +165,8 @@ def _encode(samples, cost, public, correct) -> tuple[np.ndarray, int]:
     turns = public.shape[2]
     cost_bits = max(1, int(turns).bit_length())
     bits = cost_bits + 2 + 2 * turns
+    if bits > 64:
+        raise ValueError(f"pass n@k: {turns} turns per trajectory is more than the Monte Carlo path encodes (29)")
     dtype = np.uint16 if bits <= 16 else np.uint32 if bits <= 32 else np.uint64
     real = np.arange(n_samples)[None, :] < samples[:, None]
     used = np.clip(cost, 1, turns)
