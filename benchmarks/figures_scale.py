@@ -1,7 +1,7 @@
 """Every figure at paper scale: synthetic metrics tables for all evaluation cells of configs/paper.yaml.
 
     nice python benchmarks/figures_scale.py [--config configs/paper.yaml] [--out /tmp/figures_scale]
-                                            [--baseline-rev REV --baseline-timeout 120]
+                                            [--baseline-rev REV --baseline-cpu-limit 30]
 
 The cells are the plan's own (`build_plan`, so the count follows the config: 3,169 with the max-turns sweep),
 the tables have the columns of docs/metrics.md and the paper's sizes (165 CodeContests test problems, 1,000
@@ -13,7 +13,7 @@ effects with test, plus noise), so that every figure has something to draw; noth
 Targets (issue 12, item 10): every figure renders; all of them together in <= 60 s (drawn in this process, the
 tables read by each figure from CSV as `mtcodegen figure` does); every PNG <= 4,000 px a side. With
 --baseline-rev the figures of that commit are drawn on the same tables in a subprocess each, cut at
---baseline-timeout seconds, for the ratio. The similarity table is sampled: --similarity-pairs pairs per
+--baseline-cpu-limit CPU seconds, for the ratio (CPU seconds: a shared machine's load inflates wall time). The similarity table is sampled: --similarity-pairs pairs per
 multi-turn cell (100 by default) instead of the ~100 million a real paper run would have.
 Prints one JSON line per figure and a summary line; PNGs stay under --out/figures for looking at.
 """
@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -177,8 +178,8 @@ def draw_current(tables: Path, figures: Path) -> list[dict]:
     return results
 
 
-def draw_baseline(rev: str, tables: Path, figures: Path, timeout: float) -> dict[str, object]:
-    """The figures of commit ``rev`` on the same tables, one subprocess each, cut at ``timeout`` seconds."""
+def draw_baseline(rev: str, tables: Path, figures: Path, cpu_limit: float) -> dict[str, object]:
+    """The figures of commit ``rev`` on the same tables, one subprocess each, cut at ``cpu_limit`` CPU seconds."""
     out, cpu, sizes = {}, {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "workflow/mtcodegen"], check=True,
@@ -186,7 +187,7 @@ def draw_baseline(rev: str, tables: Path, figures: Path, timeout: float) -> dict
         subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
         code = ("import sys, time; sys.path.insert(0, sys.argv[1] + '/workflow');"
                 "from mtcodegen.figures.cli import FIGURES, DEFAULT_REFERENCE; name = sys.argv[2];"
-                "extra = {'reference': DEFAULT_REFERENCE} if name == 'reproduced_vs_reported' else {};"
+                "extra = {'reference': sys.argv[5]} if name == 'reproduced_vs_reported' else {};"
                 "t = time.perf_counter(); FIGURES[name](sys.argv[3], sys.argv[4] + '/' + name, **extra);"
                 "print(time.perf_counter() - t)")
         names = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, '{tmp}/workflow');"
@@ -194,13 +195,23 @@ def draw_baseline(rev: str, tables: Path, figures: Path, timeout: float) -> dict
                                capture_output=True, text=True, check=True).stdout.split()
         for name in names:
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            figures.mkdir(parents=True, exist_ok=True)
             try:
-                done = subprocess.run([sys.executable, "-c", code, tmp, name, str(tables), str(figures)],
-                                      capture_output=True, text=True, timeout=timeout)
-                out[name] = float(done.stdout.split()[-1]) if done.returncode == 0 else \
-                    f"failed: {done.stderr.strip().splitlines()[-1][:120] if done.stderr.strip() else done.returncode}"
+                # Cut by CPU seconds, not wall time: on a loaded machine wall time mostly measures the others.
+                done = subprocess.run([sys.executable, "-c", code, tmp, name, str(tables), str(figures),
+                                       str(ROOT / "workflow" / "report" / "reference.csv")],
+                                      capture_output=True, text=True, timeout=50 * cpu_limit,
+                                      preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CPU,
+                                                                            (int(cpu_limit), int(cpu_limit) + 1)))
+                if done.returncode == 0:
+                    out[name] = float(done.stdout.split()[-1])
+                elif done.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+                    out[name] = f"> {cpu_limit:g} CPU-s (cut)"
+                else:
+                    last = done.stderr.strip().splitlines()[-1][:120] if done.stderr.strip() else done.returncode
+                    out[name] = f"failed: {last}"
             except subprocess.TimeoutExpired:
-                out[name] = f"> {timeout:g} s (cut)"
+                out[name] = f"> {50 * cpu_limit:g} s wall (cut)"
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu[name] = round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 2)
             png = figures / f"{name}.png"
@@ -214,7 +225,7 @@ def draw_baseline(rev: str, tables: Path, figures: Path, timeout: float) -> dict
                     sizes[name] = f"unreadable: {type(err).__name__}"
             print(json.dumps({"baseline": name, "seconds": out[name], "cpu_s": cpu.get(name), "png_px": sizes.get(name)}),
                   flush=True)
-    return out
+    return {"seconds": out, "cpu_s": cpu, "png_px": sizes}
 
 
 def main() -> None:
@@ -222,14 +233,18 @@ def main() -> None:
     parser.add_argument("--config", default=str(ROOT / "configs" / "paper.yaml"))
     parser.add_argument("--out", default="/tmp/figures_scale")
     parser.add_argument("--similarity-pairs", type=int, default=100)
+    parser.add_argument("--reuse-tables", action="store_true", help="keep --out/tables from an earlier run")
     parser.add_argument("--baseline-rev", default=None, help="also draw that commit's figures (same tables)")
-    parser.add_argument("--baseline-timeout", type=float, default=120.0)
+    parser.add_argument("--baseline-cpu-limit", type=float, default=30.0, help="CPU seconds per baseline figure")
     args = parser.parse_args()
     out = Path(args.out)
     config = load_config(args.config)
     start = time.perf_counter()
     labels = [cell.label for cell in build_plan(config, root=ROOT).cells]
-    sizes = synthetic_tables(labels, config, out / "tables", similarity_pairs=args.similarity_pairs)
+    if args.reuse_tables and (out / "tables" / "n_at_k.csv").exists():
+        sizes = {p.stem: sum(1 for _ in p.open()) - 1 for p in (out / "tables").glob("*.csv")}
+    else:
+        sizes = synthetic_tables(labels, config, out / "tables", similarity_pairs=args.similarity_pairs)
     setup = time.perf_counter() - start
     results = draw_current(out / "tables", out / "figures")
     for row in results:
@@ -241,7 +256,7 @@ def main() -> None:
                "largest_png_px": max(max(r["png_px"]) for r in results), "python": platform.python_version(),
                "cpu": platform.processor() or platform.machine(), "load_average": os.getloadavg()}
     if args.baseline_rev:
-        base = draw_baseline(args.baseline_rev, out / "tables", out / "baseline", args.baseline_timeout)
+        base = draw_baseline(args.baseline_rev, out / "tables", out / "baseline", args.baseline_cpu_limit)
         summary["baseline"] = {"rev": args.baseline_rev, **base}
         done = [n for n, v in base["seconds"].items() if isinstance(v, float)]
         summary["baseline_completed"] = f"{len(done)} of {len(base['seconds'])} figures"
