@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .jsonl import write_json
+from .jsonl import atomic_path, write_json
 
 HASH_CHARS = 16
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -174,6 +174,21 @@ def _portable(path: str) -> str:
     The digest, not the path, carries the content: two paths to identical bytes differ only in this label.
     """
     return os.path.relpath(path) if os.path.isabs(path) else path
+
+
+PLAN_FILES = "plan"
+
+
+def write_plan_file(results: str | os.PathLike, data: Any) -> str:
+    """``data`` as JSON at ``<results>/plan/<sha256 of it>.json``, written once (atomically), for a job to read
+    what the plan decided instead of rebuilding the plan from the config files: content-addressed, so that
+    concurrent plans never overwrite each other's and a job always reads the file its command names."""
+    text = canonical_json(data)
+    path = Path(results) / PLAN_FILES / f"{digest_bytes(text.encode())[:HASH_CHARS]}.json"
+    if not path.exists():
+        with atomic_path(path) as tmp:
+            Path(tmp).write_text(text + "\n", encoding="utf-8")
+    return str(path)
 
 
 SUPERSEDED = "superseded"

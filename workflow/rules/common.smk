@@ -19,6 +19,7 @@ os.environ["PATH"] = os.pathsep.join(
 
 from mtcodegen.config import ConfigError, load_config
 from mtcodegen.plan import build_plan
+from mtcodegen.provenance import write_plan_file
 
 # Our own check first: its messages name the config key; then Snakemake's, which records the defaults.
 try:

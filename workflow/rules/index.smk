@@ -1,5 +1,4 @@
 # The readable-name -> hash index of this config's results (docs/provenance.md).
-import shlex
 
 
 rule index:
@@ -10,13 +9,11 @@ rule index:
     conda:
         "../../envs/data.yaml"
     params:
-        configfiles=" ".join(
-            shlex.quote(str(f)) for f in workflow.overwrite_configfiles
-        )
-        or "config.yaml",
-        # The command rebuilds the plan from the config files; it refuses to write an index of another plan.
+        # The plan's own index rows, written at plan time (results/plan/<index hash>.json): the command reads
+        # that file, not the config files, so that it indexes exactly this run's plan.
+        rows=write_plan_file(RESULTS, PLAN.index_rows()),
         expect=PLAN.index_hash(),
         latest=f"{RESULTS}/index.tsv",
     shell:
-        "mtcodegen index {params.configfiles} --expect-hash {params.expect}"
+        "mtcodegen index --rows {params.rows} --expect-hash {params.expect}"
         " --out {output.index} --latest {params.latest} > {log} 2>&1"
