@@ -62,8 +62,11 @@ def estimator_tables(cells: list[CellData], config: dict[str, Any], log=print) -
             cell.cache.clear()
     empty = {"pass_at_k": pass_at_k_table, "n_at_k": n_at_k_table, "per_turn": per_turn_table,
              "per_difficulty": per_difficulty_table}
-    return {name: pd.concat(frames, ignore_index=True) if frames else empty[name]([], config)
-            for name, frames in parts.items()}
+    out = {}
+    for name, frames in parts.items():
+        frames = [f for f in frames if len(f)]  # pandas warns on concatenating empty frames
+        out[name] = pd.concat(frames, ignore_index=True) if frames else empty[name]([], config)
+    return out
 
 
 def _pass_rows(cell: CellData, correct: np.ndarray, ks: list[int], counts, keep=None) -> list[dict[str, Any]]:
