@@ -54,3 +54,29 @@ def test_the_hash_follows_the_cell_and_its_peers_not_the_order(monkeypatch):
 
     monkeypatch.setattr(pages_module, "_CODE", ["0" * 16])  # other browser code: every page is new
     assert not set(plan_pages(plan)) & set(fewer)
+
+
+def test_selected_pages():
+    from mtcodegen.browser.pages import selected
+
+    pages = plan_pages(_plan("tests/config_base.yaml"))
+    names = {h: p.name for h, p in pages.items()}
+    assert selected(pages, "all") == list(pages) and selected(pages, "none") == []
+    some = sorted(names.values())[0]
+    assert [names[h] for h in selected(pages, [some, some])] == [some]  # each page once
+    star = selected(pages, ["*"])
+    assert sorted(star) == sorted(pages)
+    with pytest.raises(ValueError, match=r"browser.cells: pattern 'nosuchcell\*' matches no cell of this config"):
+        selected(pages, ["nosuchcell*"])
+    with pytest.raises(ValueError, match=r"expected 'all', 'none' or a list"):
+        selected(pages, "some")
+
+
+@pytest.mark.slow  # builds the paper plan (3,170 cells): minutes on a busy 2-core machine
+def test_the_paper_config_names_cells_that_exist():
+    plan = _plan("configs/paper.yaml")
+    from mtcodegen.browser.pages import selected
+
+    pages = plan_pages(plan)
+    chosen = {pages[h].name for h in selected(pages, plan.config["browser"]["cells"])}
+    assert 2 <= len(chosen) <= 20 and any(name.startswith("rft_") for name in chosen)

@@ -112,7 +112,7 @@ def _profile_job(rule: str):
 
 @pytest.mark.parametrize(
     ("rule", "gpus", "cpus"),
-    [("generate", "--gpus=h100:1", "--cpus-per-gpu=8"), ("finetune", "--gpus=h100:8", "--cpus-per-gpu=8"),
+    [("generate", "--gpus=h100:1", "--cpus-per-gpu=8"), ("finetune", "--gres=gpu:h100:8", "--cpus-per-task=64"),
      ("execute", "", "--cpus-per-task=16"), ("prepare_data", "", "--cpus-per-task=1")],
 )
 def test_the_profile_asks_slurm_for_what_each_stage_needs(rule, gpus, cpus):

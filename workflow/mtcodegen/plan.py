@@ -294,4 +294,28 @@ def _add_rft(plan: Plan, rft: dict[str, Any]) -> None:
         plan.models_by_name[name] = node
         if "evaluate" in entry:
             block = {**entry["evaluate"], "name": f"rft:{name}"}
-            plan.cells.extend(_add_block(plan, block, name, finetuned=True))
+            cells = _add_block(plan, block, name, finetuned=True)
+            _check_rft_cells(plan, name, entry["base"], cells)
+            plan.cells.extend(cells)
+
+
+# What makes a finetuned model's cell comparable with a base model's: everything but the model.
+_COMPARABLE = ("dataset", "reasoning", "instruction", "feedback", "turns", "cot_retry", "limit", "samples",
+               "system", "problem_template")
+
+
+def _check_rft_cells(plan: Plan, name: str, base: str, cells: list[Cell]) -> None:
+    """The paper's RFT comparison: the finetuned model answers without CoT prompts, on cells the base model
+    also ran. A config whose finetune.<name>.evaluate has no such cell, or a cell the base model lacks,
+    would draw base-vs-RFT figures from different cells: refused, naming the cell."""
+    coordinates = lambda label: tuple(label.get(k) for k in _COMPARABLE)  # noqa: E731
+    base_cells = {coordinates(c.label) for c in plan.cells if c.label["model"] == base and not c.label["finetuned"]}
+    for cell in cells:
+        if coordinates(cell.label) not in base_cells:
+            raise ValueError(
+                f"finetune.{name}.evaluate: cell {cell.name} has no counterpart of the base model {base!r} in the "
+                f"grid (same {', '.join(_COMPARABLE[:8])}); add it to a grid block so that base and RFT compare"
+            )
+    if not any(c.label["reasoning"] == "none" and c.label["instruction"] == "none" for c in cells):
+        raise ValueError(f"finetune.{name}.evaluate must include reasoning: none and instruction: none: the RFT "
+                         "model is evaluated without CoT prompts (docs/rft.md)")

@@ -1,8 +1,13 @@
 # Trajectory browser: one static HTML page per cell (every conversation, attempt by attempt), built from its
 # judged trajectories and linked from the report; it opens from the file system with no server (docs/browser.md).
-from mtcodegen.browser.pages import plan_pages
+from mtcodegen.browser.pages import plan_pages, selected
 
 BROWSER_PAGES = plan_pages(PLAN)
+# Which pages `all` builds (config browser.cells; the others build by path). A paper-size cell's page is
+# ~180 MB and ~10 CPU-minutes (docs/browser.md), so configs/paper.yaml names the cells it wants.
+BROWSER_SELECTED = selected(
+    BROWSER_PAGES, config.get("browser", {}).get("cells", "all")
+)
 
 
 rule browser:
@@ -42,4 +47,4 @@ rule browser:
         " --out-dir {output.page} > {log} 2>&1"
 
 
-FINAL_OUTPUTS.extend(f"{RESULTS}/browser/{h}" for h in BROWSER_PAGES)
+FINAL_OUTPUTS.extend(f"{RESULTS}/browser/{h}" for h in BROWSER_SELECTED)

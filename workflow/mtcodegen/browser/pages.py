@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +74,23 @@ def plan_pages(plan) -> dict[str, Page]:
                     execute=cell.execute, peers=sorted(peers))
         pages[page.hash] = page
     return pages
+
+
+def selected(pages: dict[str, Page], cells: str | list[str] = "all") -> list[str]:
+    """The page hashes the config's ``browser.cells`` puts in the `all` target: "all", "none", or cell-name
+    patterns (fnmatch). A pattern that matches no cell is an error naming it (a typo would silently build
+    nothing). Other pages stay buildable by path: ``snakemake results/browser/<hash>``."""
+    if cells == "all":
+        return list(pages)
+    if cells == "none":
+        return []
+    if isinstance(cells, str) or not all(isinstance(c, str) for c in cells):
+        raise ValueError(f"browser.cells: expected 'all', 'none' or a list of cell-name patterns, got {cells!r}")
+    chosen = []
+    for pattern in cells:
+        matched = [h for h, page in pages.items() if fnmatchcase(page.name, pattern)]
+        if not matched:
+            raise ValueError(f"browser.cells: pattern {pattern!r} matches no cell of this config "
+                             f"(cells: {', '.join(sorted(p.name for p in pages.values())[:5])}, ...)")
+        chosen += [h for h in matched if h not in chosen]
+    return chosen
