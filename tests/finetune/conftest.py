@@ -45,6 +45,25 @@ def tiny_checkpoint(smollm2_checkpoint, tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def tiny_qwen2_checkpoint(smollm2_checkpoint, tmp_path_factory) -> Path:
+    """A randomly initialized 2-layer Qwen2 (the paper's Llama and our Qwen2.5 share its layout) with the
+    SmolLM2 tokenizer and chat template."""
+    import torch
+    from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
+
+    tokenizer = AutoTokenizer.from_pretrained(smollm2_checkpoint)
+    config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
+                         tie_word_embeddings=True, bos_token_id=tokenizer.bos_token_id,
+                         eos_token_id=tokenizer.eos_token_id)
+    torch.manual_seed(0)
+    out = tmp_path_factory.mktemp("tiny-qwen2")
+    Qwen2ForCausalLM(config).save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
+
+
 def params(**overrides) -> dict:
     base = {"method": "lora", "learning_rate": 1e-3, "lr_scheduler": "cosine", "warmup_steps": 0,
             "min_lr_ratio": 0.1, "max_steps": 2, "batch_size": 2, "max_seq_length": 96, "save_steps": 50,

@@ -84,9 +84,11 @@ def test_full_finetuning_writes_a_checkpoint_without_adapter(ft, tiny_checkpoint
     assert modes and set(modes.values()) == {FILE_MODE}, modes  # not safetensors' 0600
 
 
-def test_empty_rft_data_is_a_clear_error(ft, tiny_checkpoint, tmp_path, capsys):
+def test_empty_rft_data_is_recorded_as_a_skip(ft, tiny_checkpoint, tmp_path, capsys):
     (tmp_path / "train.jsonl").write_text("")
     code = main(["finetune", "--data", str(tmp_path / "train.jsonl"), "--base", str(tiny_checkpoint),
                  "--params", json.dumps(ft.params()), "--out", str(tmp_path / "node")])
-    assert code == 2
-    assert "no training examples" in capsys.readouterr().err
+    assert code == 0  # issue #11 item 2: nothing to train on is a valid, recorded result
+    assert "the RFT data is empty" in capsys.readouterr().err
+    record = json.loads((tmp_path / "node" / "model" / "SKIPPED.json").read_text())
+    assert record["skipped"] is True and record["stage"] == "finetune"

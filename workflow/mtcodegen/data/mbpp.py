@@ -64,7 +64,17 @@ def normalize_fields(ctx: RowContext, *, row, task_id, text, code, test_list, te
     )
 
 
+def in_task_range(task_id: Any, ctx: RowContext) -> None:
+    """``options: {task_ids: [first, last]}`` keeps one of MBPP's id ranges (the google-research file holds all
+    974 tasks: 1-10 few-shot, 11-510 test, 511-600 validation, 601-974 train); the others are reported as
+    skipped with this reason."""
+    bounds = ctx.options.get("task_ids")
+    if bounds and isinstance(task_id, int) and not bounds[0] <= task_id <= bounds[1]:
+        raise SkipRow("outside task_ids", f"task {task_id} is not in {bounds[0]}-{bounds[1]}")
+
+
 def normalize(row: dict[str, Any], ctx: RowContext) -> dict[str, Any]:
+    in_task_range(row.get("task_id"), ctx)
     return normalize_fields(
         ctx, row=row, task_id=row.get("task_id"), text=row.get("text"), code=row.get("code"),
         test_list=row.get("test_list"), test_setup_code=row.get("test_setup_code") or "",

@@ -15,6 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", required=True, help="the base model's checkpoint directory")
     parser.add_argument("--params", required=True, help="the finetune node params (JSON)")
     parser.add_argument("--out", required=True, help="the node directory: model/, adapter/, checkpoints/, loss.csv")
+    parser.add_argument("--worker", action="store_true",
+                        help="internal: this process is one of the accelerate workers (launch.py starts them)")
 
 
 def empty_data_reason(data_path: str) -> str | None:
@@ -51,9 +53,18 @@ def run(args: argparse.Namespace) -> int:
     if reason:
         return skip(args, reason)
     from .figure import plot_losses
-    from .train import finetune
+    from .launch import distributed, resolve, run_workers
+    from .train import finetune, load_summary
 
-    summary = finetune(args.data, args.base, args.out, params)
+    plan = resolve(params.get("launch"))
+    if args.worker:
+        finetune(args.data, args.base, args.out, params)
+        return 0  # the launcher (rank 0's parent) draws the curve and prints the summary
+    if distributed(plan):
+        run_workers(plan, ["--data", args.data, "--base", args.base, "--params", args.params, "--out", args.out])
+        summary = load_summary(args.out)
+    else:
+        summary = finetune(args.data, args.base, args.out, params)
     plot_losses({"finetune": f"{args.out}/loss.csv"}, f"{args.out}/loss")
     print(json.dumps(summary, indent=2))
     return 0

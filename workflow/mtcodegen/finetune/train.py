@@ -8,14 +8,23 @@ Layout of results/finetune/<h>/:
   loss.csv                         the trainer's log history (step, loss, learning_rate, grad_norm, epoch)
   summary.json                     examples, tokens, steps, device, seconds per step, resumed-from
 
-The same code runs on a GPU (bf16) or the CPU (float32); `accelerate launch -m mtcodegen.cli finetune ...`
-spreads it over several GPUs.
+The same code runs on a GPU (bf16) or the CPU (float32), in one process or as accelerate workers (launch.py);
+with several workers only rank 0 writes.
+
+Batching (docs/rft.md): with ``global_batch_tokens`` set, chats are packed (TRL's best-fit-decreasing) into
+sequences of at most ``max_seq_length`` tokens, each keeping its own positions and attention (padding-free:
+no attention across a packed boundary) and its assistant-only labels; an optimizer step sees
+global_batch_tokens / max_seq_length sequences, split over the processes and accumulation steps. Without it,
+a step is batch_size × gradient_accumulation_steps × processes unpacked chats. ``max_steps: -1`` derives the
+steps from the data: ceil(epochs × sequences / sequences per step).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import math
+import os
 import shutil
 import time
 from pathlib import Path
@@ -28,7 +37,7 @@ LOG_FIELDS = ("step", "epoch", "loss", "learning_rate", "grad_norm")
 DEFAULTS = {
     "method": "lora", "learning_rate": 2.0e-6, "lr_scheduler": "cosine", "warmup_steps": 10, "min_lr_ratio": 0.1,
     "max_steps": -1, "epochs": 1, "batch_size": 1, "gradient_accumulation_steps": 1, "max_seq_length": 8192,
-    "seed": 0, "save_steps": 50, "lora": {},
+    "seed": 0, "save_steps": 50, "lora": {}, "global_batch_tokens": None, "launch": {}, "progress_interval_s": 30,
 }
 
 
@@ -67,23 +76,56 @@ def scheduler_args(params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return name, {}
 
 
-def sft_config(params: dict[str, Any], checkpoints: Path, cuda: bool):
+def batch_plan(params: dict[str, Any], world_size: int) -> dict[str, Any]:
+    """Sequences per optimizer step and how they are split: per device × accumulation × processes."""
+    params = DEFAULTS | params
+    per_device = params["batch_size"]
+    tokens = params["global_batch_tokens"]
+    if tokens is None:
+        accumulation = params["gradient_accumulation_steps"]
+        return {"packing": False, "per_device": per_device, "accumulation": accumulation,
+                "sequences_per_step": per_device * accumulation * world_size, "tokens_per_step": None}
+    length = params["max_seq_length"]
+    if tokens % length:
+        raise ValueError(f"finetune global_batch_tokens ({tokens}) must be a multiple of max_seq_length ({length})")
+    sequences = tokens // length
+    if sequences % (per_device * world_size):
+        raise ValueError(
+            f"finetune global_batch_tokens / max_seq_length = {sequences} sequences per step cannot be split "
+            f"evenly over {world_size} process(es) × batch_size {per_device}"
+        )
+    return {"packing": True, "per_device": per_device, "accumulation": sequences // (per_device * world_size),
+            "sequences_per_step": sequences, "tokens_per_step": tokens}
+
+
+def derived_steps(params: dict[str, Any], sequences: int, plan: dict[str, Any]) -> int:
+    """Optimizer steps: max_steps when given, else ceil(epochs × training sequences / sequences per step)."""
+    params = DEFAULTS | params
+    if params["max_steps"] > 0:
+        return params["max_steps"]
+    return max(1, math.ceil(params["epochs"] * sequences / plan["sequences_per_step"]))
+
+
+def sft_config(params: dict[str, Any], checkpoints: Path, cuda: bool, plan: dict[str, Any] | None = None):
     from trl import SFTConfig
 
     params = DEFAULTS | params
+    plan = plan or batch_plan(params, 1)
     scheduler, scheduler_kwargs = scheduler_args(params)
     return SFTConfig(
         output_dir=str(checkpoints),
         max_steps=params["max_steps"],
         num_train_epochs=params["epochs"],
-        per_device_train_batch_size=params["batch_size"],
-        gradient_accumulation_steps=params["gradient_accumulation_steps"],
+        per_device_train_batch_size=plan["per_device"],
+        gradient_accumulation_steps=plan["accumulation"],
         learning_rate=params["learning_rate"],
         lr_scheduler_type=scheduler,
         lr_scheduler_kwargs=scheduler_kwargs,
         warmup_steps=params["warmup_steps"],
         max_length=params["max_seq_length"],
-        packing=False,
+        packing=plan["packing"],
+        packing_strategy="bfd",  # whole chats into bins; padding-free, so attention stops at each boundary
+        include_num_input_tokens_seen="non_padding",
         logging_steps=1,
         save_strategy="steps",
         save_steps=params["save_steps"],
@@ -115,14 +157,21 @@ def write_log_history(history: list[dict[str, Any]], path: Path) -> int:
     return len(rows)
 
 
+def _world_size() -> int:
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
 def finetune(data_path: str | Path, base_dir: str | Path, out_dir: str | Path, params: dict[str, Any],
              callbacks: list | None = None) -> dict[str, Any]:
     """Train, merge and write everything under ``out_dir``; return the summary. Resumes from the last
-    checkpoint under ``out_dir/checkpoints`` when an earlier run was interrupted."""
+    checkpoint under ``out_dir/checkpoints`` when an earlier run was interrupted. Inside accelerate workers
+    every rank trains and only rank 0 writes."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, set_seed
     from transformers.trainer_utils import get_last_checkpoint
     from trl import SFTTrainer
+
+    from .progress import ProgressLog
 
     params = DEFAULTS | params
     if params["method"] not in ("lora", "full"):
@@ -132,6 +181,8 @@ def finetune(data_path: str | Path, base_dir: str | Path, out_dir: str | Path, p
         raise FileNotFoundError(f"base model checkpoint has no config.json: {base_dir}")
     set_seed(params["seed"])
     cuda = torch.cuda.is_available()
+    world = _world_size()
+    plan = batch_plan(params, world)
     tokenizer = AutoTokenizer.from_pretrained(base_dir)
     if tokenizer.chat_template is None:
         raise ValueError(f"the base model's tokenizer has no chat template: {base_dir}")
@@ -143,52 +194,94 @@ def finetune(data_path: str | Path, base_dir: str | Path, out_dir: str | Path, p
 
     model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.bfloat16 if cuda else torch.float32)
     checkpoints = out_dir / "checkpoints"
+    progress = ProgressLog(params["progress_interval_s"])
     trainer = SFTTrainer(
         model=model,
-        args=sft_config(params, checkpoints, cuda),
+        args=sft_config(params, checkpoints, cuda, plan),
         train_dataset=Dataset.from_list(examples),
         processing_class=tokenizer,
         peft_config=lora_config(params) if params["method"] == "lora" else None,
-        callbacks=callbacks,
+        callbacks=[progress, *(callbacks or [])],
     )
+    sequences = len(trainer.train_dataset)  # packed sequences when packing, else chats
+    planned = derived_steps(params, sequences, plan)
+    trainer.args.max_steps = planned  # the scheduler's horizon: cosine ends exactly at the last step
+    main = trainer.is_world_process_zero()
     resume = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
     started = time.perf_counter()
     result = trainer.train(resume_from_checkpoint=resume)
     elapsed = time.perf_counter() - started
     steps_run = trainer.state.global_step - (int(Path(resume).name.split("-")[-1]) if resume else 0)
 
-    logged = write_log_history(trainer.state.log_history, out_dir / "loss.csv")
-    trained = trainer.model
-    if params["method"] == "lora":
-        trained.save_pretrained(out_dir / "adapter")
-        trained = trained.merge_and_unload()
     partial = out_dir / "model.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    trained.save_pretrained(partial)
-    tokenizer.save_pretrained(partial)
-    final = out_dir / "model"
-    shutil.rmtree(final, ignore_errors=True)
-    partial.rename(final)
-    share_files(out_dir)  # checkpoints, adapter and model: safetensors writes them 0600
+    if world > 1:
+        # Sharded (FSDP/ZeRO-3) or replicated weights: the trainer gathers them into one checkpoint (every
+        # rank takes part); rank 0 then merges a LoRA adapter into the base weights from disk.
+        saved = out_dir / "trained.partial"
+        trainer.save_model(str(saved))
+        trainer.accelerator.wait_for_everyone()
+    if main:
+        logged = write_log_history(trainer.state.log_history, out_dir / "loss.csv")
+        shutil.rmtree(partial, ignore_errors=True)
+        if world > 1:
+            _merge_saved(saved, base_dir, partial, params["method"], out_dir)
+        else:
+            trained = trainer.model
+            if params["method"] == "lora":
+                trained.save_pretrained(out_dir / "adapter")
+                trained = trained.merge_and_unload()
+            trained.save_pretrained(partial)
+        tokenizer.save_pretrained(partial)
+        final = out_dir / "model"
+        shutil.rmtree(final, ignore_errors=True)
+        partial.rename(final)
+        share_files(out_dir)  # checkpoints, adapter and model: safetensors writes them 0600
 
     losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
     summary = {
         **counts,
         "method": params["method"],
+        "processes": world,
+        "packing": plan["packing"],
+        "sequences": sequences,
+        "sequences_per_step": plan["sequences_per_step"],
+        "gradient_accumulation_steps": plan["accumulation"],
+        "tokens_per_step_max": plan["tokens_per_step"],
+        "planned_steps": planned,
         "global_step": trainer.state.global_step,
         "steps_this_run": steps_run,
         "resumed_from": Path(resume).name if resume else None,
         "first_loss": losses[0] if losses else None,
         "last_loss": losses[-1] if losses else None,
-        "logged_steps": logged,
         "train_loss": result.training_loss,
+        "input_tokens_seen": trainer.state.num_input_tokens_seen,
         "seconds": round(elapsed, 2),
         "seconds_per_step": round(elapsed / steps_run, 3) if steps_run else None,
+        "tokens_per_second": round(trainer.state.num_input_tokens_seen / elapsed, 1) if elapsed else None,
         "device": torch.cuda.get_device_name() if cuda else "cpu",
         "dtype": "bfloat16" if cuda else "float32",
     }
-    write_json(out_dir / "summary.json", summary)
+    if main:
+        summary["logged_steps"] = logged
+        write_json(out_dir / "summary.json", summary)
     return summary
+
+
+def _merge_saved(saved: Path, base_dir: Path, partial: Path, method: str, out_dir: Path) -> None:
+    """The merged checkpoint from what the workers saved: the full weights, or base + LoRA adapter."""
+    from transformers import AutoModelForCausalLM
+
+    if method == "lora":
+        from peft import PeftModel
+
+        adapter = out_dir / "adapter"
+        shutil.rmtree(adapter, ignore_errors=True)
+        saved.rename(adapter)
+        base = AutoModelForCausalLM.from_pretrained(base_dir, dtype="auto")
+        PeftModel.from_pretrained(base, adapter).merge_and_unload().save_pretrained(partial)
+    else:
+        AutoModelForCausalLM.from_pretrained(saved, dtype="auto").save_pretrained(partial)
+        shutil.rmtree(saved)
 
 
 def load_summary(out_dir: str | Path) -> dict[str, Any]:
