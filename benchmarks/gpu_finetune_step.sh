@@ -23,4 +23,5 @@ run --device cpu --shape tiny --batch 4 --seq 512 --steps 3
 run --device cuda --shape tiny --batch 4 --seq 512 --steps 4
 run --device cuda --shape qwen2.5-0.5b --method lora --batch 4 --seq 1024 --steps 4
 run --device cuda --shape qwen2.5-0.5b --method full --batch 4 --seq 1024 --steps 4
+run --device cuda --shape qwen2.5-0.5b --method lora --batch 1 --seq 8192 --steps 3
 run --device cuda --shape qwen2.5-0.5b --method full --batch 1 --seq 8192 --steps 3
