@@ -1,6 +1,7 @@
 """Cost of the metrics estimators at paper scale, before (issue #12) and after, measured in the same run.
 
     nice python benchmarks/metrics_paper_scale.py [--old-replicates 200] [--json out.json]
+    nice python benchmarks/metrics_paper_scale.py --coverage 300     # the interval's coverage instead
 
 Synthetic paper-size cells, built directly as the arrays `read_cell` produces: 165 problems (CodeContests
 test) x 200 trajectories, single turn and 3 turns, each problem with a hidden per-attempt public-pass rate
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
 
 from mtcodegen.metrics import tables  # noqa: E402
+from mtcodegen.metrics.estimators import bootstrap_counts, bootstrap_means, pass_at_k  # noqa: E402
 from mtcodegen.metrics.trajectories import CellData  # noqa: E402
 
 PROBLEMS, SAMPLES = 165, 200
@@ -143,11 +145,48 @@ def grid_estimate(per_problem_s: dict[int, dict[int, float]]) -> tuple[float, di
     return total, {"cells": len(plan.cells), "by_kind": kinds}
 
 
+def coverage(worlds: int, problems: int = 165, samples: int = 200, ks=(1, 10, 100), resamples: int = 1000,
+             seed: int = 0) -> dict:
+    """How often the 95% interval holds the population mean of pass@k, over simulated evaluations: the
+    problem bootstrap (what the tables report) and the two-level bootstrap (problems, then within each its
+    samples) that issue #12 item 3 also names. Each world draws 165 problems from one population (40% never
+    solved, the rest a Beta(0.5, 3) per-sample rate) and 200 samples of each."""
+    rng = np.random.default_rng(seed)
+    hits = {"problems": np.zeros(len(ks)), "problems_and_samples": np.zeros(len(ks))}
+    widths = {key: np.zeros(len(ks)) for key in hits}
+    table = np.stack([pass_at_k(np.full(samples + 1, samples), np.arange(samples + 1), k) for k in ks], 1)  # (c, k)
+    for w in range(worlds):
+        # A population of problems: 40% never solved, the rest Beta(0.5, 3) per-sample rates.
+        def draw_rates(m):
+            return np.where(rng.random(m) < 0.4, 0.0, rng.beta(0.5, 3.0, m))
+        truth = np.array([np.mean(1 - (1 - draw_rates(200000)) ** k) for k in ks])  # population mean of pass@k
+        rates = draw_rates(problems)
+        c = rng.binomial(samples, rates)
+        values = table[c]  # (P, K)
+        counts = bootstrap_counts(problems, resamples, rng)
+        _, low, high = bootstrap_means(values, counts)
+        hits["problems"] += (low <= truth) & (truth <= high); widths["problems"] += high - low
+        # Two levels: the resampled problems, and within each its samples (c* ~ Binomial(N, c/N)).
+        idx = rng.integers(0, problems, size=(resamples, problems))
+        cstar = rng.binomial(samples, c[idx] / samples)
+        means = table[cstar].mean(axis=1)  # (R, K)
+        low2, high2 = np.percentile(means, [2.5, 97.5], axis=0)
+        hits["problems_and_samples"] += (low2 <= truth) & (truth <= high2); widths["problems_and_samples"] += high2 - low2
+    return {key: {f"pass@{k}": {"coverage": round(float(hits[key][j]) / worlds, 3),
+                                    "mean_width": round(float(widths[key][j]) / worlds, 4)}
+                  for j, k in enumerate(ks)} for key in hits}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--old-replicates", type=int, default=200)
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--coverage", type=int, metavar="WORLDS",
+                        help="instead: the intervals' coverage over this many simulated evaluations (300: ~90 s)")
     args = parser.parse_args()
+    if args.coverage:
+        print(json.dumps(coverage(args.coverage), indent=1))
+        return
     result = {"machine": f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
                          f"numpy {np.__version__}", "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
               "cell": {"problems": PROBLEMS, "samples": SAMPLES}, "config": CONFIG}
