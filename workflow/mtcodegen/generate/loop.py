@@ -123,11 +123,14 @@ def _chat(backend: Backend, live: list[Trajectory], sampling: dict[str, Any], tu
     return completions, elapsed
 
 
-def new_trajectories(problems: Sequence[dict[str, Any]], samples: int, seed: int, system: str) -> list[Trajectory]:
-    """The ``samples`` trajectories of each problem, in (problem, sample) order, before their first turn."""
+def new_trajectories(problems: Sequence[dict[str, Any]], samples: int, seed: int, system: str,
+                     prompts: CellPrompts | None = None) -> list[Trajectory]:
+    """The ``samples`` trajectories of each problem, in (problem, sample) order, before their first turn.
+    ``prompts``: the cell's, for its first-message template (prompts.first_message); else the default message."""
     return [
         Trajectory(problem=p, sample=s, seed=trajectory_seed(seed, p["id"], s),
-                   messages=[{"role": "system", "content": system}], next_user=problem_message(p))
+                   messages=[{"role": "system", "content": system}],
+                   next_user=first_message(prompts, p) if prompts else problem_message(p))
         for p in problems for s in range(samples)
     ]
 
@@ -147,7 +150,9 @@ def ask_code(t: Trajectory, prompts: CellPrompts, reasoning, instruction) -> Non
     the code-block convention."""
     opening = [] if reasoning else [t.next_user]
     block = render(prompts.code_block, "code_block.txt", interface=code_interface(t.problem))
-    ask = opening + ([instruction[1]] if instruction else []) + [block]
+    # A first-message template says itself what to write: no code-block request after it in the first turn.
+    templated = prompts.problem_template is not None and not t.attempts
+    ask = opening + ([instruction[1]] if instruction else []) + ([] if templated else [block])
     t.messages.append({"role": "user", "content": "\n\n".join(ask)})
 
 
@@ -217,7 +222,7 @@ def run_batch(
     samples, turns = int(sampling.get("samples", 1)), int(cell.get("turns", 1))
     seed = int(sampling.get("seed", 0))
     trace = TRACE_GRANULARITY.get(prompts.feedback_type)
-    trajectories = new_trajectories(problems, samples, seed, prompts.system)
+    trajectories = new_trajectories(problems, samples, seed, prompts.system, prompts)
     for turn in range(1, turns + 1):
         live = [t for t in trajectories if t.finish is None]
         if not live:

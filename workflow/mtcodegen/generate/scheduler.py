@@ -131,7 +131,7 @@ def run_cell(
     trace = TRACE_GRANULARITY.get(prompts.feedback_type)
     if max_in_flight is None or max_in_flight < 1:
         max_in_flight = 2 * backend.capacity if backend.capacity else None  # None: all at once
-    queue = [(index, new_trajectories(problems, samples, seed, prompts.system)) for index, problems in shards]
+    queue = [(index, new_trajectories(problems, samples, seed, prompts.system, prompts)) for index, problems in shards]
     progress = Progress(total=sum(len(ts) for _, ts in queue))
     remaining = {index: len(ts) for index, ts in queue}
     by_shard = dict(queue)
