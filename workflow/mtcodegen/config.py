@@ -179,6 +179,9 @@ def check_references(config: dict[str, Any], root: Path) -> None:
             check_dataset_ref(f"{key}.datasets.{i}", ref)
         for category in PROMPT_CATEGORIES:
             check_prompts(f"{key}.{category}", category, block.get(category, ["none"]))
+        for option, category in (("system", "system"), ("problem_template", "problem")):
+            if block.get(option):
+                check_prompts(f"{key}.{option}", category, [block[option]])
 
     named: dict[str, int] = {}
     seen_blocks: dict[str, int] = {}

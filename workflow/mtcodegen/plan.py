@@ -171,6 +171,10 @@ def _prompt_files(block: dict[str, Any]) -> list[str]:
         # A grid block holds lists of refs; a cell holds one ref ("a+b"), which must not be iterated by character.
         for ref in [refs] if isinstance(refs, str) else refs:
             files += [f"{PROMPTS}/{category}/{p}.txt" for p in prompt_names(ref)]
+    if block.get("system"):
+        files.append(f"{PROMPTS}/system/{block['system']}.txt")
+    if block.get("problem_template"):
+        files.append(f"{PROMPTS}/problem/{block['problem_template']}.txt")
     files.append(f"{PROMPTS}/feedback/{block['feedback']}.txt")
     if block.get("cot_retry"):
         files.append(f"{PROMPTS}/{COT_RETRY_SCHEDULE}")
@@ -240,6 +244,8 @@ def _add_block(plan: Plan, block: dict[str, Any], model: str, finetuned: bool) -
             "limit": block.get("limit"),
             "samples": block.get("samples"),
         }
+        # Chosen prompts enter the cell (and its hash) only when set: cells without them keep their hashes.
+        cell.update({k: block[k] for k in ("system", "problem_template") if block.get(k)})
         label = {**cell, "model": model, "block": block.get("name", ""), "finetuned": finetuned}
         cells.append(_cell_nodes(plan, model, cell, label))
     return cells
