@@ -11,7 +11,7 @@ Measured in the same run, per cell:
 Each browser figure is the median of --repeats fresh loads (about:blank in between; the files stay in the OS
 page cache, as on a second visit).
 
-    .venv/bin/python benchmarks/browser_load.py [--repeats 5] [--workers 0] [--json OUT] [--keep DIR] [--screenshots DIR]
+    .venv/bin/python benchmarks/browser_load.py [--repeats 5] [--workers 0] [--json OUT] [--reuse] [--keep DIR] [--screenshots DIR]
 """
 
 from __future__ import annotations
@@ -174,30 +174,43 @@ def main() -> int:
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--keep", help="build the cells under this directory (default: a temporary one)")
     parser.add_argument("--screenshots", help="save screenshots of both cells here")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep and --json of an earlier run: keep its cells, build figures and peak RSS; "
+                             "measure the browser again")
     args = parser.parse_args()
     base = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="browser-load-"))
     shots = Path(args.screenshots) if args.screenshots else None
+    results_before = json.loads(Path(args.json).read_text()) if args.reuse and args.json and Path(args.json).is_file() else {}
     if shots:
         shots.mkdir(parents=True, exist_ok=True)
     results = {"machine": f"{platform.node()} {platform.processor() or platform.machine()}, "
                f"{__import__('os').cpu_count()} cores", "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-    with Chromium() as browser:
+    # Precise memory info: performance.memory is otherwise rounded to coarse buckets.
+    with Chromium(extra_flags=("--enable-precise-memory-info",)) as browser:
         results["chromium"] = browser.send("Browser.getVersion", session=False).get("product")
         for tag, (problems, samples, turns) in {"small": (20, 1, 3), "paper": (165, 200, 3)}.items():
-            t0 = time.perf_counter()
-            problems_path, trajectories = synthetic_cell(base / tag, problems, samples, turns)
-            made = time.perf_counter() - t0
-            t0 = time.perf_counter()
-            summary = build_page(trajectories, problems_path, base / tag / "page",
-                                 label={"name": "synthetic", "turns": turns}, workers=args.workers)
-            built = time.perf_counter() - t0
+            previous = results_before.get(tag, {}) if args.reuse else {}
+            if previous and (base / tag / "page" / "index.html").is_file():  # --reuse: measure the browser only
+                problems_path, trajectories = base / tag / "problems.jsonl.gz", base / tag / "trajectories.jsonl.gz"
+                made, built = previous["generate_s"], previous["build_s"]
+                summary = {k: previous[k] for k in ("problems", "trajectories")}
+            else:
+                t0 = time.perf_counter()
+                problems_path, trajectories = synthetic_cell(base / tag, problems, samples, turns)
+                made = time.perf_counter() - t0
+                t0 = time.perf_counter()
+                summary = build_page(trajectories, problems_path, base / tag / "page",
+                                     label={"name": "synthetic", "turns": turns}, workers=args.workers)
+                built = time.perf_counter() - t0
             index = json.loads((base / tag / "page" / "data" / "index.js").read_text()[len("mtcgData("):-3])
             messages = sum(len(json.loads(line)["messages"]) for line in _lines(trajectories))
             results[tag] = {"problems": summary["problems"], "trajectories": summary["trajectories"],
                             "messages": messages, "attempts_max": index["turns"], "generate_s": round(made, 1),
                             "build_s": round(built, 1),
-                            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                            "peak_worker_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+                            "peak_rss_mb": previous.get("peak_rss_mb") or
+                            round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                            "peak_worker_rss_mb": previous.get("peak_worker_rss_mb") or
+                            round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
                             **sizes(base / tag / "page"), **measure(browser, base / tag / "page", args.repeats,
                                                                     shots, tag)}
             print(json.dumps({tag: results[tag]}), flush=True)

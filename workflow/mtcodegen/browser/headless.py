@@ -43,7 +43,8 @@ def find_chromium() -> str | None:
 class Chromium:
     """One headless browser with one page. ``with Chromium() as browser: browser.open(path) ...``"""
 
-    def __init__(self, binary: str | None = None, width: int = 1400, height: int = 900, timeout_s: float = 60.0):
+    def __init__(self, binary: str | None = None, width: int = 1400, height: int = 900, timeout_s: float = 60.0,
+                 extra_flags: tuple[str, ...] = ()):
         self.binary = binary or find_chromium()
         if not self.binary:
             raise BrowserError("no Chromium found (apt-get install chromium, or set $CHROMIUM)")
@@ -63,7 +64,7 @@ class Chromium:
 
         self._stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
-            [self.binary, *FLAGS, "--remote-debugging-pipe", f"--user-data-dir={self.profile}",
+            [self.binary, *FLAGS, *extra_flags, "--remote-debugging-pipe", f"--user-data-dir={self.profile}",
              f"--window-size={width},{height}", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr,
             close_fds=False, preexec_fn=child_fds)
