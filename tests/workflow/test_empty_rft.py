@@ -59,14 +59,15 @@ def test_a_generator_that_solves_nothing_skips_the_finetune_and_the_run_ends_wel
     finetune = root / "results" / "finetune" / ft_hash
     skip = json.loads((finetune / "model" / "SKIPPED.json").read_text())
     assert skip["skipped"] is True and "RFT data is empty" in skip["reason"]
-    assert sorted(p.name for p in (finetune / "model").iterdir()) == ["SKIPPED.json"]  # no weights
+    # no weights (Snakemake's own marker of a directory output aside)
+    assert sorted(p.name for p in (finetune / "model").iterdir() if not p.name.startswith(".")) == ["SKIPPED.json"]
     assert json.loads((finetune / "summary.json").read_text())["skipped"] is True
     assert len((finetune / "loss.csv").read_text().splitlines()) == 1  # the header only
 
     # The base model's cell ran (3 problems, 2 turns each, all wrong); the finetuned model's cell is empty.
     generated = {name: root / "results" / "generate" / h for name, h in nodes["generate"].items()}
     finetuned = [d for name, d in generated.items() if "rft_tiny" in name]
-    base = [d for name, d in generated.items() if "rft_tiny" not in name and "rft_generator" not in name]
+    base = [d for name, d in generated.items() if name.startswith("tiny.mbpp-eval")]
     assert len(finetuned) == 1 and len(base) == 1
     assert read_gz_jsonl(finetuned[0] / "trajectories.jsonl.gz") == []
     assert "RFT data is empty" in json.loads((finetuned[0] / "stats.json").read_text())["skipped"]["reason"]
@@ -79,3 +80,9 @@ def test_a_generator_that_solves_nothing_skips_the_finetune_and_the_run_ends_wel
     assert {"pass_vs_turns", "n_at_k_curves"} <= figures
     report = (root / "report.html").read_text(encoding="utf-8", errors="replace")
     assert len(report) > 10_000
+    (metrics_hash,) = nodes["metrics"].values()
+    skipped = (root / "results" / "metrics" / metrics_hash / "skipped.csv").read_text().splitlines()
+    assert len(skipped) == 2 and "rft_tiny" in skipped[1] and "RFT data is empty" in skipped[1]
+    # The finetuned cell's trajectory browser page exists and carries the reason in its header data.
+    pages = [p for p in (root / "results" / "browser").glob("*/data/index.js") if "rft_tiny" in p.read_text()]
+    assert any("RFT data is empty" in p.read_text() for p in pages)

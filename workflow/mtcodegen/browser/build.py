@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..jsonl import FILE_MODE, read_jsonl, share_files
+from ..skipped import read_skip
 from .outcomes import ERROR, FAILED, NO_CODE
 from .payload import problem_header, trajectory_payload
 
@@ -128,7 +129,11 @@ def _build_into(trajectories: Path, problems_path: Path, order: list[str], by_id
         with open(spool_dir / f"{_key(problem_id)}.jsonl", "a", encoding="utf-8") as handle:
             handle.write(json.dumps([where, record], ensure_ascii=False) + "\n")
     if not seen:
-        raise ValueError(f"{trajectories}: no trajectories: nothing to browse")
+        skip = read_skip(trajectories.parent)
+        if not skip:
+            raise ValueError(f"{trajectories}: no trajectories: nothing to browse")
+        # A skipped cell (its model was never trained: mtcodegen.skipped): an empty page that says why.
+        label = {**label, "skipped": skip["reason"]}
     if label.get("name") and set(cell_names) - {"", label["name"]}:
         raise ValueError(f"{trajectories}: trajectories of cell(s) {sorted(set(cell_names) - {''})} given for "
                          f"cell {label['name']!r}")
@@ -146,7 +151,7 @@ def _build_into(trajectories: Path, problems_path: Path, order: list[str], by_id
         results = [_problem_file(job) for job in jobs]
     spool_dir.rmdir()
     listing = [entry for entry, _ in results]
-    max_turn = max(attempts for _, attempts in results)
+    max_turn = max((attempts for _, attempts in results), default=0)
     rows = [(e["id"], e["difficulty"], e["outcomes"]) for e in listing]
 
     turns = max(max_turn, int(label.get("turns") or 0))

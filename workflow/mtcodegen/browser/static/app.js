@@ -118,7 +118,8 @@
     var label = index.label || {};
     document.title = (label.name || "cell") + " · trajectories";
     clear(document.getElementById("title")).appendChild(document.createTextNode("Trajectories of " + (label.name || "a cell")));
-    var keys = ["model", "dataset", "reasoning", "instruction", "feedback", "turns", "cot_retry", "finetuned", "block"];
+    var keys = ["model", "dataset", "reasoning", "instruction", "feedback", "turns", "cot_retry", "finetuned", "block",
+                "skipped"];  // skipped: why a cell has no trajectories (its model was never trained)
     var labels = el("div", { class: "labels" }, keys.filter(function (k) { return k in label; }).map(function (k) {
       return el("span", null, k + ": ", el("b", null, String(label[k])));
     }), el("span", null, "problems: ", el("b", null, String(index.problems.length))),
