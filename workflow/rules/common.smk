@@ -2,6 +2,7 @@
 import json
 import os
 import shlex
+import shutil
 import sys
 from argparse import Namespace
 
@@ -9,13 +10,19 @@ from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
-# The rules call `mtcodegen`, installed beside the interpreter that runs Snakemake (.venv/bin). Put that
-# folder first on the jobs' PATH, so that `.venv/bin/snakemake ...` works without activating the venv
-# (README, "Running parts"). Under --software-deployment-method conda, each job's activated env still comes
-# first, and on a cluster the job's own Snakemake re-reads this file with the same interpreter.
-os.environ["PATH"] = os.pathsep.join(
-    [str(Path(sys.executable).parent), os.environ.get("PATH", "")]
-)
+# The rules call `mtcodegen`, installed beside the interpreter that runs Snakemake (.venv/bin). Where no
+# `mtcodegen` is on PATH, put that folder on the jobs' PATH, so that `.venv/bin/snakemake ...` works without
+# activating the venv (README, "Running parts"). A PATH that already provides one is left as it is (an
+# activated env, a test's stand-in command). Under --software-deployment-method conda, each job's activated
+# env still comes first, and on a cluster the job's own Snakemake re-reads this file with the same interpreter.
+envvars:
+    "PATH",
+
+
+if shutil.which("mtcodegen") is None:
+    os.environ["PATH"] = os.pathsep.join(
+        [str(Path(sys.executable).parent), os.environ["PATH"]]
+    )
 
 from mtcodegen.config import ConfigError, load_config
 from mtcodegen.plan import build_plan
