@@ -176,6 +176,11 @@ def test_cli(cells, tmp_path, kit):
                  "--out-dir", str(out), "--label", "[1]"]) == 2
     assert main(["browse", "--trajectories", str(tmp_path / "none.jsonl.gz"), "--problems",
                  str(cells["problems"]), "--out-dir", str(out)]) == 2
+    # Cell names contain "=" (r=none.fb=binary...): the peer's directory is what follows the last "=".
+    assert main(["browse", "--trajectories", str(cells["first"]), "--problems", str(cells["problems"]),
+                 "--out-dir", str(out), "--peer", "m.mbpp-test.r=none.i=none.fb=binary.t=3=../abc"]) == 0
+    assert kit.read_data(out / "data" / "index.js")["peers"] == [
+        {"name": "m.mbpp-test.r=none.i=none.fb=binary.t=3", "dir": "../abc"}]
     bad_peer = subprocess.run([sys.executable, "-m", "mtcodegen.cli", "browse", "--trajectories", "t",
                                "--problems", "p", "--out-dir", "o", "--peer", "nodir"], capture_output=True, text=True)
     assert bad_peer.returncode == 2 and "--peer wants NAME=DIR" in bad_peer.stderr

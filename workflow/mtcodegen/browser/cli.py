@@ -16,7 +16,7 @@ from ..options import json_option
 
 
 def _peer(text: str) -> dict[str, str]:
-    name, sep, directory = text.partition("=")
+    name, sep, directory = text.rpartition("=")  # cell names contain "=" (r=none.fb=binary...); dirs do not
     if not sep or not name or not directory:
         raise argparse.ArgumentTypeError(f"--peer wants NAME=DIR (DIR relative to --out-dir), got {text!r}")
     return {"name": name, "dir": directory}
