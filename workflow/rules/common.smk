@@ -10,6 +10,7 @@ from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow"))
 
+
 # The rules call `mtcodegen`, installed beside the interpreter that runs Snakemake (.venv/bin). Where no
 # `mtcodegen` is on PATH, put that folder on the jobs' PATH, so that `.venv/bin/snakemake ...` works without
 # activating the venv (README, "Running parts"). A PATH that already provides one is left as it is (an
