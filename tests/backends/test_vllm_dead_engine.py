@@ -15,6 +15,10 @@ exceptions = pytest.importorskip("vllm.v1.engine.exceptions")
 class DeadLLM:
     class llm_engine:  # noqa: N801 - stands in for the attribute
         @staticmethod
+        def has_unfinished_requests():
+            return True
+
+        @staticmethod
         def step():
             raise exceptions.EngineDeadError()
 

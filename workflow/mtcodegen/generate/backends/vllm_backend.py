@@ -236,7 +236,9 @@ class VLLMBackend(Backend):
             return
         [request_id] = self.llm.enqueue_chat([list(conversation)], [self._sampling(params)], use_tqdm=False,
                                              lora_request=self._lora, add_generation_prompt=True)
-        self._flight[request_id] = (key, params.n, prompt_tokens)
+        # enqueue_chat returns the engine's internal id ("<n>-<8 random chars>"); outputs carry the external
+        # one, LLM's own counter "<n>" (vLLM 0.32 input_processor.assign_request_id)
+        self._flight[request_id.split("-", 1)[0]] = (key, params.n, prompt_tokens)
 
     def in_flight(self) -> int:
         return len(self._flight) + len(self._ready)
@@ -247,6 +249,9 @@ class VLLMBackend(Backend):
         done, self._ready = self._ready, []
         if not self._flight:
             return done
+        if not self.llm.llm_engine.has_unfinished_requests():  # step() would wait forever for them
+            raise RuntimeError(f"vLLM backend: {len(self._flight)} requests in flight that the engine does not hold "
+                               f"(first: {', '.join(str(k) for k, _, _ in list(self._flight.values())[:5])})")
         try:
             outputs = self.llm.llm_engine.step()
         except Exception as err:
