@@ -44,6 +44,7 @@ def _figures():
     return sorted(FIGURES)
 
 
+@pytest.mark.slow  # ~35 CPU-s for the fifteen figures of a 600-cell grid
 @pytest.mark.parametrize("name", _figures())
 def test_figure_of_a_paper_shaped_grid_fits_4000_px(name, big_tables, tmp_path):
     assert main(["figure", name, "--metrics-dir", str(big_tables), "--out-prefix", str(tmp_path / name)]) == 0
