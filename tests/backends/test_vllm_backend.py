@@ -78,8 +78,10 @@ def test_requests_in_flight_answer_like_one_batch(engine):
     params = [SamplingParams(max_tokens=12, seed=40 + i) for i in range(3)]
     batch = engine.chat(questions, params)
     engine.submit("a", questions[0], params[0])
-    got = {}
+    got, steps = {}, 0
     while engine.in_flight():
+        steps += 1
+        assert steps < 2000, "the requests never came back"  # 3 x 12 tokens take a few dozen steps
         for key, completions in engine.poll():
             got[key] = completions
             if key == "a":  # a request added while others run
