@@ -2,7 +2,9 @@
 
 Invoked as ``python -m mtcodegen.data._reference_worker REQUEST.json RESULT.json``. The request holds
 ``code`` (the reference solution, with any setup code), ``entry_point`` and one of:
-  ``calls``: typed_json list of [args, kwargs]  -> result ``{"results": [value, ...]}``
+  ``calls``: typed_json list of [args, kwargs]  -> result ``{"results": [value, ...]}``; with
+      ``max_result_chars``, each value is encoded on its own, too-big ones are None and listed in ``omitted``;
+      ``output_not_none`` returns ``value is not None`` instead of each value
   ``test_code`` (+ ``check_function``): run the source's own check with the entry point replaced by a
       recorder that calls the reference and keeps every top-level call -> ``{"calls": [[args, kwargs, value]]}``
 A failure is ``{"error": "<Type>: message"}``. The program's own prints go to /dev/null.
@@ -46,11 +48,37 @@ def _resolve(namespace, entry_point):
     return target
 
 
+def _capped_calls(function, calls, max_chars):
+    """``calls`` mode with a size cap: a result whose encoding exceeds ``max_chars`` (or whose computation runs
+    out of memory) is left out -- None in ``results`` and its index in ``omitted`` with why -- so that one
+    enormous expected value (EvalPlus has a few) does not cost the problem's other tests."""
+    results, omitted = [], {}
+    for index, (args, kwargs) in enumerate(calls):
+        try:
+            encoded = typed_json.encode(function(*args, **kwargs))
+            size = len(json.dumps(encoded))
+        except MemoryError:
+            encoded, size = None, None
+            omitted[str(index)] = "MemoryError while computing the result"
+        except TypeError as err:  # typed_json cannot store the value
+            encoded, size = None, None
+            omitted[str(index)] = f"result not storable: {err}"[:200]
+        if size is not None and size > max_chars:
+            encoded = None
+            omitted[str(index)] = f"result of {size:,} characters (cap {max_chars:,})"
+        results.append(encoded)
+    return {"results": results, "omitted": omitted}
+
+
 def handle(request):
     random.seed(0)  # checks that draw random inputs without a seed must still give the same tests every run
     namespace = {"__name__": "__reference__"}
     exec(compile(request["code"], "<reference_solution>", "exec"), namespace)
     function = _resolve(namespace, request["entry_point"])
+    if "calls" in request and request.get("max_result_chars"):
+        if request.get("output_not_none"):  # evalplus's ground truth for results it cannot store
+            function = (lambda f: lambda *a, **k: f(*a, **k) is not None)(function)
+        return _capped_calls(function, typed_json.decode(request["calls"]), request["max_result_chars"])
     if "calls" in request:
         results = []
         for args, kwargs in typed_json.decode(request["calls"]):

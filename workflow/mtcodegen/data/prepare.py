@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from . import code_contests, humaneval, mbpp, sandboxfusion, taco
+from . import code_contests, evalplus, humaneval, mbpp, sandboxfusion, taco
 from .records import RowContext, SkipRow, collecting_flags
 from .sources import SourceReport, load_rows
 
@@ -23,6 +23,7 @@ FORMATS: dict[str, Normalizer] = {
     "taco": taco.normalize,
     "humaneval": humaneval.normalize,
     "humaneval_plus": humaneval.normalize,
+    "evalplus": evalplus.normalize,
     "mbpp": mbpp.normalize,
     "sandboxfusion_code_contests": sandboxfusion.normalize_code_contests,
     "sandboxfusion_mbpp": sandboxfusion.normalize_mbpp,

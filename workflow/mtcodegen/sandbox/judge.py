@@ -26,7 +26,7 @@ from .limits import Limits
 VERDICTS = ("AC", "WA", "TLE", "MLE", "OLE", "RE", "CE", "IE")
 EXCERPT = 1024
 KINDS = ("stdio", "call")
-CHECKERS = ("tokens", "exact")
+CHECKERS = ("tokens", "exact", "evalplus")  # evalplus: call results only
 TRACES = (None, "line", "block", "function")
 UNJUDGEABLE = "unjudgeable: needs a special judge"
 PIPELINE_DEPTH = 4  # tests sent ahead of their answers
@@ -137,7 +137,12 @@ def _classify_call(result, report, outcome, test, request) -> None:
             return
         result["got"] = _excerpt(repr(got))
         expected = typed_json.decode(test["expected"])
-        if not checkers.values_equal(got, expected, test.get("tolerance")):
+        if request.checker == "evalplus":  # evalplus's rule, its special oracles included (test["oracle"])
+            args = typed_json.decode(test["args"]) if test.get("oracle") else None
+            ok = checkers.evalplus_match(got, expected, test, args)
+        else:
+            ok = checkers.values_equal(got, expected, test.get("tolerance"))
+        if not ok:
             result.update(verdict="WA", detail=f"expected {_excerpt(repr(expected), 200)}, got {_excerpt(repr(got), 200)}")
 
 
