@@ -53,7 +53,7 @@ def test_open_a_trajectory_and_see_the_diff(chromium, cells, screenshot_dir):
     assert _wait_trajectory(b) == "0:0"
     kinds = b.evaluate("Array.from(document.querySelectorAll('#column-main .msg')).map(m => m.dataset.kind)")
     assert kinds == ["system", "problem", "code", "feedback", "code"]
-    texts = b.evaluate("Array.from(document.querySelectorAll('#column-main .msg .body > pre.text')).map(p => p.textContent)")
+    texts = b.evaluate("Array.from(document.querySelectorAll('#column-main .msg .body > pre.text, #column-main .msg .body > details > pre.text')).map(p => p.textContent)")
     assert texts[2].startswith("Let me multiply them.") and texts[4].startswith("Let me add them.")
     # The extracted code, highlighted by highlight.js.
     assert b.evaluate("document.querySelectorAll('#column-main pre.code .hljs-built_in').length") >= 2
@@ -73,10 +73,16 @@ def test_open_a_trajectory_and_see_the_diff(chromium, cells, screenshot_dir):
     assert len(stats) == 2 and all(" prompt + " in s and "completion tokens" in s for s in stats)
     b.evaluate("document.querySelector('#column-main .diff').scrollIntoView()")
     b.screenshot(screenshot_dir / "browser_trajectory_diff.png")
-    # Another sample from the strip of buttons; the URL fragment follows.
+    # Another sample from the strip of buttons; the URL fragment follows; the arrow keys step between samples.
     b.click("#column-main .samples button[data-sample='1']")
     assert _wait_trajectory(b) == "0:1"
     assert b.evaluate("location.hash") == "#p=0&s=1"
+    for key, sample in (("ArrowLeft", "0:0"), ("ArrowLeft", "0:0"), ("ArrowRight", "0:1")):
+        b.send("Input.dispatchKeyEvent", {"type": "keyDown", "key": key, "code": key})
+        b.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": key, "code": key})
+        assert _wait_trajectory(b) == sample
+    # The system prompt is folded; every other message shows its text.
+    assert b.evaluate("document.querySelector('#column-main .msg[data-kind=system] details').open") is False
 
 
 def test_a_link_opens_the_view_it_names(chromium, cells):
@@ -124,7 +130,7 @@ def test_model_output_shows_as_text_and_never_runs(chromium, hostile_page, kit, 
     assert b.evaluate("document.querySelectorAll('.msg b, #title *, .msg script').length") == 0
     assert b.evaluate("Array.from(document.scripts).map(s => s.getAttribute('src'))") == \
         ["assets/highlight.min.js", "assets/app.js"]
-    texts = b.evaluate("Array.from(document.querySelectorAll('#column-main .msg .body > pre.text')).map(p => p.textContent)")
+    texts = b.evaluate("Array.from(document.querySelectorAll('#column-main .msg .body > pre.text, #column-main .msg .body > details > pre.text')).map(p => p.textContent)")
     assert kit.HOSTILE in texts
     code = b.evaluate("document.querySelector('#column-main pre.code').textContent")
     assert code == "print('</script><script>window.__pwned = 3</script>')\n"

@@ -415,7 +415,9 @@
         attempt ? el("span", null, "attempt " + (m.attempt + 1) + " (turn " + attempt.turn + ")") : null,
         attempt && m.kind.indexOf("reasoning prompt") >= 0 && attempt.reasoning.length ? el("span", null, "prompt: " + attempt.reasoning.join(" + ")) : null,
         attempt && m.kind === "instruction" && attempt.instruction ? el("span", null, "instruction: " + attempt.instruction) : null);
-      var body = el("div", { class: "body" }, pre(s[m.text]));
+      // The system prompt is the same in every trajectory of a cell: folded, one click away.
+      var body = el("div", { class: "body" }, m.kind === "system"
+        ? el("details", null, el("summary", null, s[m.text].length + " characters"), pre(s[m.text])) : pre(s[m.text]));
       var card = el("div", { class: "msg " + m.role + " " + kind, "data-kind": m.kind }, head, body);
       box.appendChild(card);
       if (m.role !== "assistant" || m.kind !== "code" || !attempt) {
@@ -455,6 +457,15 @@
       if (state.file !== null) renderDetail();
       // A link to another view of this page (or the user editing the fragment) changes only the hash.
       window.addEventListener("hashchange", function () { readHash(); markCurrentRow(); if (state.file !== null) renderDetail(); });
+      // Left/right arrows: the previous/next sample of the open problem (outside text fields).
+      document.addEventListener("keydown", function (event) {
+        if (state.sample === null || /^(INPUT|SELECT|TEXTAREA)$/.test(event.target.tagName)) return;
+        if (event.key !== "ArrowLeft" && event.key !== "ArrowRight") return;
+        var buttons = Array.from(document.querySelectorAll("#column-main .samples button"));
+        var at = buttons.findIndex(function (b) { return Number(b.getAttribute("data-sample")) === state.sample; });
+        var next = buttons[at + (event.key === "ArrowRight" ? 1 : -1)];
+        if (next) { event.preventDefault(); next.click(); }
+      });
       window.mtcgReady = { list_ms: performance.now() - started, since_navigation_ms: performance.now() };
       document.body.setAttribute("data-state", "ready");
     }).catch(function (err) {
