@@ -26,10 +26,14 @@ from .limits import Limits
 VERDICTS = ("AC", "WA", "TLE", "MLE", "OLE", "RE", "CE", "IE")
 EXCERPT = 1024
 KINDS = ("stdio", "call")
-CHECKERS = ("tokens", "exact", "evalplus")  # evalplus: call results only
+CHECKERS = ("tokens", "exact", "evalplus", "apps")  # evalplus, apps: call results only
 TRACES = (None, "line", "block", "function")
 UNJUDGEABLE = "unjudgeable: needs a special judge"
 PIPELINE_DEPTH = 4  # tests sent ahead of their answers
+DEEP_RECURSION = 10_000  # calls deep at a TLE, beyond which the verdict calls it deep recursion
+DEEP_STACK_KB = 16 << 10  # stack in use at a TLE beyond which it is deep C recursion (Linux's default is 8 MiB)
+STACK_MB = 256  # the test's stack limit (runner.STACK_MB), at most its memory limit
+FRAME_BYTES = 1024  # runner.FRAME_BYTES: the recursion depth cap is the stack over this
 JAIL_LIFETIME_S = 1800.0  # a warm jail is retired after half of this; nsjail kills it at the full time
 
 
@@ -98,8 +102,9 @@ def classify(outcome: dict[str, Any], test: dict[str, Any], request: JudgeReques
         result.update(verdict="OLE", detail=f"output over {limits.output_kb} KiB")
     elif exception == "MemoryError":  # before TLE: freeing a huge heap can outlast the time limit
         result.update(verdict="MLE", detail=f"MemoryError (limit {limits.memory_mb} MiB)")
-    elif status == "timeout" or outcome["cpu_s"] > limits.time_s or outcome.get("signal") == signal.SIGXCPU:
-        result.update(verdict="TLE", detail=f"over {limits.time_s:g}s")
+    elif (status == "timeout" or outcome["cpu_s"] > limits.time_s or outcome.get("signal") == signal.SIGXCPU
+          or "timeout" in report):
+        result.update(verdict="TLE", detail=_tle_detail(outcome, report, limits))
     elif status == "signaled":
         name = _signal_name(outcome["signal"])
         if outcome.get("oom_killed"):
@@ -110,7 +115,11 @@ def classify(outcome: dict[str, Any], test: dict[str, Any], request: JudgeReques
             result.update(verdict="RE", detail=name)
     elif exception:
         message = report.get("message", "")
-        result.update(verdict="RE", detail=f"{exception}: {message}"[:200] if message else exception)
+        detail = f"{exception}: {message}"[:200] if message else exception
+        if exception == "RecursionError":  # say what the limit is: a judge's stack, not CPython's default 1000
+            depth = (min(STACK_MB, limits.memory_mb) << 20) // FRAME_BYTES
+            detail += f" (recursion is allowed {depth:,} calls deep here, at most: a {min(STACK_MB, limits.memory_mb)} MiB stack)"
+        result.update(verdict="RE", detail=detail)
     elif request.kind == "stdio" and outcome["code"] != 0:
         result.update(verdict="RE", detail=f"exit status {outcome['code']}")
     elif request.kind == "call":
@@ -120,6 +129,32 @@ def classify(outcome: dict[str, Any], test: dict[str, Any], request: JudgeReques
         if not ok:
             result.update(verdict="WA", detail=reason)
     return result
+
+
+def _tle_detail(outcome: dict[str, Any], report: dict[str, Any], limits: Limits) -> str:
+    """What a TLE was doing when its time ran out (docs/sandbox.md, "Time, recursion and the stack")."""
+    detail = f"over {limits.time_s:g}s"
+    if outcome.get("status") == "timeout" and outcome["cpu_s"] < limits.time_s / 2:
+        detail += (f" of wall time with {outcome['cpu_s']:.2f}s of CPU (waiting: sleeping or reading input that is"
+                   " not there, or starved by a loaded machine)")
+    where = report.get("timeout") if isinstance(report.get("timeout"), dict) else None
+    if where and where.get("line") is not None:
+        function = where.get("function") or "<module>"
+        place = f"line {where['line']}" if function == "<module>" else f"{function} (line {where['line']})"
+        depth = int(where.get("depth") or 0)
+        if depth > DEEP_RECURSION:
+            deep = f"more than {depth:,}" if where.get("capped") else f"{depth:,}"
+            return f"{detail}: {deep} calls deep in {place} when its time ran out (deep recursion)"
+        return f"{detail}, at {place}" if function == "<module>" else f"{detail}, in {place}"
+    if outcome["memory_kb"] >= limits.memory_mb * 1024:
+        return f"{detail}, at its memory limit ({outcome['memory_kb'] >> 10} MiB in use of {limits.memory_mb} MiB) when killed"
+    stack_kb = outcome.get("stack_kb")
+    if stack_kb is not None and outcome.get("status") == "timeout":  # it could not say where: stuck in C code
+        stack = f"{stack_kb >> 10} MiB of stack in use (limit {min(STACK_MB, limits.memory_mb)} MiB)"
+        if stack_kb > DEEP_STACK_KB:
+            return f"{detail}, inside a builtin call: {stack}, deep recursion (repr, ==, ... of a deeply nested value)"
+        return f"{detail}, inside a builtin call ({stack})"
+    return detail
 
 
 def _classify_call(result, report, outcome, test, request) -> None:
@@ -141,7 +176,8 @@ def _classify_call(result, report, outcome, test, request) -> None:
             args = typed_json.decode(test["args"]) if test.get("oracle") else None
             ok = checkers.evalplus_match(got, expected, test, args)
         else:
-            ok = checkers.values_equal(got, expected, test.get("tolerance"))
+            equal = {"apps": checkers.values_equal_apps}.get(request.checker, checkers.values_equal)
+            ok = equal(got, expected, test.get("tolerance"))
         if not ok:
             result.update(verdict="WA", detail=f"expected {_excerpt(repr(expected), 200)}, got {_excerpt(repr(got), 200)}")
 

@@ -69,6 +69,12 @@ EXCERPT = 1024
 TRACE_HEAD, TRACE_TAIL = 100, 100  # trace events kept: the first and the last
 TRACE_CPU_SHARE = 0.8  # of the test's CPU time limit, after which tracing stops and the trace is sent
 TRACE_VALUE_CHARS = 80
+REPORT_GRACE_S = 0.5  # how long a timed-out test may take to report where it was before it is killed
+CPU_CHECK_MARGIN_S = 0.25  # after the CPU limit, when the runner looks whether a test is stuck in C code
+STACK_MB = 256  # the stack a test gets (Codeforces' 256 MB), at most its memory limit (docs/sandbox.md)
+FRAME_BYTES = 1024  # one Python call counted against the stack (CPython 3.10 used ~0.5-1 KiB of C stack a call): 262,144 calls in 256 MiB
+DEEP_STACK_KB = 16 << 10  # a stack over this (Linux gives 8 MiB by default) when time ran out: deep C recursion
+FRAME_WALK = 20_000  # frames counted at most when reporting where a test was when its CPU time ran out
 TRACE_VARIABLES = 20
 
 
@@ -471,10 +477,23 @@ class Runner:
     def supervise(self, pid, started, limits):
         cap = limits["output_kb"] * 1024
         pidfd = os.pidfd_open(pid)
-        killed = None
-        if not select.select([pidfd], [], [], max(0.0, limits["wall_s"] - (time.monotonic() - started)))[0]:
-            os.kill(pid, signal.SIGKILL)
-            killed = "timeout"
+        killed, stack_kb = None, None
+        # The test ends itself when its CPU time is spent (arm_cpu_timer) unless it is stuck inside C code; look
+        # once shortly after that point, then at the wall timer; a test killed here is measured first.
+        check_at = min(limits["wall_s"], limits["time_s"] + CPU_CHECK_MARGIN_S)
+        for deadline, final in ((check_at, False), (limits["wall_s"], True)):
+            if select.select([pidfd], [], [], max(0.0, deadline - (time.monotonic() - started)))[0]:
+                break
+            cpu = _cpu_seconds(pid)
+            if final or (cpu is not None and cpu > limits["time_s"]):
+                stack_kb, killed = _stack_kb(pid), "timeout"
+                # Python code (a small stack): its own handler reports where it is and ends it (arm_cpu_timer).
+                if (stack_kb or 0) <= DEEP_STACK_KB:
+                    os.kill(pid, signal.SIGPROF)
+                    if select.select([pidfd], [], [], REPORT_GRACE_S)[0]:
+                        break
+                os.kill(pid, signal.SIGKILL)
+                break
         _, status, rusage = os.wait4(pid, 0)
         wall = time.monotonic() - started
         os.close(pidfd)
@@ -497,6 +516,8 @@ class Runner:
             "stdout_bytes": sizes[0],
             "report": None,
         }
+        if stack_kb is not None:
+            outcome["stack_kb"] = stack_kb
         # The report file holds JSON lines; the last result line wins, trace lines are collected.
         for line in contents[2].split(b"\n"):
             try:
@@ -561,6 +582,8 @@ class Runner:
                             cpu_budget_s=TRACE_CPU_SHARE * self.limits["time_s"],
                             wall_deadline=time.monotonic() + TRACE_CPU_SHARE * self.limits["wall_s"])
         namespace = {"__name__": "__main__" if self.kind == "stdio" else "solution", "__builtins__": builtins}
+        self.cap_recursion()
+        self.arm_cpu_timer(report, tracer)
         code = 0
         try:
             if tracer:
@@ -600,11 +623,53 @@ class Runner:
                     raise StopIteration
                 import traceback
 
-                traceback.print_exc()
+                # A million-frame RecursionError would take seconds to format in full: its first frames show it.
+                traceback.print_exc(limit=12 if name == "RecursionError" else None)
             except BaseException:
                 pass
             code = 1
         self.finish(code, tracer)
+
+    def cap_recursion(self):
+        """The stack limit for Python calls too. CPython 3.11 keeps Python frames on the heap, so a program that
+        sets sys.setrecursionlimit(10**8) and recurses without end would grow for many seconds (until memory
+        runs out, then unwinding millions of frames) and end as a bare TLE. Its recursion limit is capped at
+        the depth a stack of STACK_MB (at most the memory limit) holds at FRAME_BYTES a call: deep recursion
+        then ends at once in RecursionError, as it would on a judge whose stack is 256 MB."""
+        cap = (min(STACK_MB, self.limits["memory_mb"]) << 20) // FRAME_BYTES
+        real = sys.setrecursionlimit
+
+        def setrecursionlimit(limit):
+            real(min(limit, cap) if _type(limit) is int else limit)
+
+        sys.setrecursionlimit = setrecursionlimit
+
+    def arm_cpu_timer(self, report, tracer):
+        """When the test's CPU time is spent, report where it was (the program's innermost line, how many of
+        its calls deep) and end it: a TLE then says what happened (an endless loop at line 7, a recursion
+        1,700,000 calls deep) and comes at the limit, not at the wall timer. The handler runs between
+        bytecodes, so a test stuck inside C code is caught by the runner instead (supervise)."""
+        def on_cpu_limit(signum, frame):
+            sys.settrace(None)
+            # The frame argument can be None (seen with Debian's 3.11.2 inside a builtin): start from our caller.
+            depth, top, where = 0, None, frame if frame is not None else sys._getframe().f_back
+            while where is not None and depth < FRAME_WALK:
+                if where.f_code.co_filename == "<solution>":
+                    depth += 1
+                    if top is None:
+                        top = where
+                where = where.f_back
+            if tracer is not None and tracer.stopped is None:
+                tracer.stop("time")
+            report({"timeout": {"depth": depth, "capped": where is not None, "line": top.f_lineno if top else None,
+                                "function": top.f_code.co_name if top else None}})
+            os._exit(124)
+
+        try:
+            signal.signal(signal.SIGPROF, on_cpu_limit)
+            signal.setitimer(signal.ITIMER_PROF, float(self.limits["time_s"]))
+        except (ValueError, OSError):
+            pass
 
     def finish(self, code, tracer):
         if tracer and tracer.stopped is None:
@@ -644,9 +709,11 @@ class Runner:
             except (ValueError, OSError):
                 continue
             clamped.append((which, value if hard == resource.RLIM_INFINITY else min(value, hard)))
-        # Deep recursion (sys.setrecursionlimit) needs stack: allow it up to the memory limit (not clamped:
-        # raising it past a lower hard limit fails and is skipped, as before).
-        return clamped + [(resource.RLIMIT_STACK, memory)]
+        # The stack: 256 MiB as on Codeforces, never more than the memory limit (not clamped: raising it past a
+        # lower hard limit fails and is skipped). Python 3.11 keeps Python frames on the heap, so this bounds
+        # recursion in C (repr, ==, pickle of deeply nested values); Python recursion is bounded by the memory
+        # and the time limit, and a TLE says how deep it was (on_cpu_limit).
+        return clamped + [(resource.RLIMIT_STACK, min(STACK_MB << 20, memory))]
 
 
 def clear_scratch(directory="/tmp"):
@@ -669,6 +736,28 @@ def clear_scratch(directory="/tmp"):
                 os.unlink(path)
         except OSError:
             pass
+
+
+def _cpu_seconds(pid):
+    """User + system CPU seconds of a running process (None when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _stack_kb(pid):
+    """The size of a running process's stack (VmStk), in KiB."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmStk:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _address_space_bytes():
