@@ -1,26 +1,17 @@
-"""Strict comparison of call results, shared by the reference check (verify) and test building (checks).
+"""Comparison of call results in the data stage (the reference check in verify, test building in checks).
 
-Strict types (1, 1.0 and True differ; a tuple is not a list), NaN equals NaN, and floats compare within the
-test's absolute ``tolerance`` when it has one.
+There is one strict equality in the project: the judge's (``mtcodegen.sandbox.checkers.values_equal``), so that
+the data stage accepts a reference exactly when the judge would. Strict types (1, 1.0 and True differ; a tuple
+is not a list), NaN equals NaN, floats within the test's absolute ``tolerance`` when it has one, else within
+1e-5 relative or absolute (0.1 + 0.2 equals 0.3).
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any
+
+from ..sandbox.checkers import values_equal
 
 
 def values_match(got: Any, expected: Any, tolerance: float | None = None) -> bool:
-    if type(got) is not type(expected):
-        return False
-    if isinstance(expected, float):
-        if math.isnan(expected):
-            return math.isnan(got)
-        if tolerance is not None and math.isfinite(expected):
-            return abs(got - expected) <= tolerance
-        return got == expected
-    if isinstance(expected, (list, tuple)):
-        return len(got) == len(expected) and all(values_match(g, e, tolerance) for g, e in zip(got, expected))
-    if isinstance(expected, dict):
-        return got.keys() == expected.keys() and all(values_match(got[k], v, tolerance) for k, v in expected.items())
-    return got == expected
+    return values_equal(got, expected, tolerance)

@@ -11,7 +11,7 @@ from typing import Any
 from .. import typed_json
 
 KINDS = ("stdio", "call")
-CHECKERS = ("tokens", "exact", "evalplus", "unjudgeable")
+CHECKERS = ("tokens", "exact", "evalplus", "apps", "unjudgeable")
 
 
 # A statement beyond this is not a problem statement (CodeContests' longest are ~20 KB; 256 KiB is ~64k tokens,

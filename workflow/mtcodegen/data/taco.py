@@ -115,7 +115,8 @@ def normalize(row: dict[str, Any], ctx: RowContext) -> dict[str, Any]:
         time_limit_s=parse_seconds(row.get("time_limit")),
         memory_limit_mb=parse_megabytes(row.get("memory_limit")),
         tags=[str(t) for t in tags if t],
-        checker="unjudgeable" if reason else ("tokens" if kind == "stdio" else "exact"),
+        # Call tests compare as TACO's (= APPS') grader compares them: checker "apps" (sandbox/checkers.py).
+        checker="unjudgeable" if reason else ("tokens" if kind == "stdio" else "apps"),
         reference_solution=solution,
         row=row,
         name=row.get("name") or None,

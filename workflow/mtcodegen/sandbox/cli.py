@@ -25,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", choices=("stdio", "call"),
                         help="kind of plain Test records (default: call if they have 'args', else stdio)")
     parser.add_argument("--entry-point", help="function name, for call tests")
-    parser.add_argument("--checker", choices=("tokens", "exact"), help="output comparison (default tokens)")
+    parser.add_argument("--checker", choices=("tokens", "exact", "apps", "evalplus"),
+                        help="output comparison (default tokens; apps, evalplus: call results)")
     parser.add_argument("--problem-id", help="which problem of a problems file")
     parser.add_argument("--tests-of", choices=WHICH, default="private", help="which tests of a problem record")
     parser.add_argument("--time-limit", type=float, help="seconds per test (default: the problem's, else 2)")
