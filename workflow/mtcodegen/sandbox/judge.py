@@ -118,7 +118,8 @@ def classify(outcome: dict[str, Any], test: dict[str, Any], request: JudgeReques
         detail = f"{exception}: {message}"[:200] if message else exception
         if exception == "RecursionError":  # say what the limit is: a judge's stack, not CPython's default 1000
             depth = (min(STACK_MB, limits.memory_mb) << 20) // FRAME_BYTES
-            detail += f" (recursion is allowed {depth:,} calls deep here, at most: a {min(STACK_MB, limits.memory_mb)} MiB stack)"
+            detail += (f" (sys.setrecursionlimit is capped at {depth:,} here: a {min(STACK_MB, limits.memory_mb)} MiB"
+                       " stack)")
         result.update(verdict="RE", detail=detail)
     elif request.kind == "stdio" and outcome["code"] != 0:
         result.update(verdict="RE", detail=f"exit status {outcome['code']}")
