@@ -54,11 +54,12 @@ def by_hash(plan: dict) -> dict[str, tuple[str, str]]:
 
 
 def file_identities(root: Path) -> dict[str, tuple[int, int, int]]:
-    """path -> (inode, size, mtime_ns) of every file under the content-addressed stage directories."""
+    """path -> (inode, size, mtime_ns) of every file under the content-addressed stage directories (not the
+    logs, the index or the plan files the workflow writes at plan time)."""
     out = {}
     for path in sorted((root / "results").rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith(("results/logs/", "results/index")):
+        if path.is_file() and not rel.startswith(("results/logs/", "results/index", "results/plan/")):
             st = path.stat()
             out[rel] = (st.st_ino, st.st_size, st.st_mtime_ns)
     return out
