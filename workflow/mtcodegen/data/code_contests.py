@@ -6,6 +6,12 @@ hidden tests, and the private tests alone are often just a handful. ``difficulty
 enum (an int on the hub, or its name); ``time_limit {seconds, nanos}`` and ``memory_limit_bytes`` become
 seconds and MiB; ``cf_rating`` (0 = unrated -> null) and ``cf_tags`` are kept. The reference solution is
 the first Python 3 solution. Problems reading/writing named files instead of stdio are skipped.
+
+A copy without generated tests (``generated_tests: null``, e.g. ../shared/data's whole test split) is a
+weaker judge than AlphaCode's or the paper's: each problem says so in ``generated_tests_available: false``.
+A problem with no private test is skipped ("no private tests", in the report) unless
+``options: {no_private_tests: public}``: then its public tests are its private ones too
+(``private_from_public: true``), which only checks the examples.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ DIFFICULTIES = ["UNKNOWN_DIFFICULTY", "EASY", "MEDIUM", "HARD", "HARDER", "HARDE
 SOURCES = ["UNKNOWN_SOURCE", "CODECHEF", "CODEFORCES", "HACKEREARTH", "CODEJAM", "ATCODER", "AIZU"]
 LANGUAGES = ["UNKNOWN_LANGUAGE", "PYTHON", "CPP", "PYTHON3", "JAVA"]
 GENERATED_TESTS = ("private", "ignore")
+# What a problem without private tests becomes: skipped (reported), or judged on its public tests alone.
+NO_PRIVATE_TESTS = ("skip", "public")
 
 
 def _label(value: Any, names: list[str], what: str) -> str | None:
@@ -70,8 +78,16 @@ def normalize(row: dict[str, Any], ctx: RowContext) -> dict[str, Any]:
         raise SkipRow("no id", "the row has no name")
     if row.get("input_file") or row.get("output_file"):
         raise SkipRow("file input/output", "the problem reads or writes named files, not stdin/stdout")
+    no_private = ctx.options.get("no_private_tests", "skip")
+    if no_private not in NO_PRIVATE_TESTS:
+        raise ValueError(f"options.no_private_tests: {no_private!r} is not one of: {', '.join(NO_PRIVATE_TESTS)}")
     public = _tests(row, "public_tests")
+    # A copy without the generated tests has them as null (the shared test split): a weaker judge, said so.
+    generated_available = row.get("generated_tests") is not None
     private = _tests(row, "private_tests") + (_tests(row, "generated_tests") if generated == "private" else [])
+    private_from_public = not private and no_private == "public"
+    if private_from_public:
+        private = list(public)
     statement = row.get("description") or ""
     reason = unjudgeable_reason(statement)
     memory = row.get("memory_limit_bytes") or 0
@@ -92,4 +108,6 @@ def normalize(row: dict[str, Any], ctx: RowContext) -> dict[str, Any]:
         row=row,
         contest_source=_label(row.get("source"), SOURCES, "source"),
         unjudgeable_reason=reason,
+        generated_tests_available=generated_available,
+        **({"private_from_public": True} if private_from_public else {}),
     )

@@ -73,7 +73,24 @@ def in_task_range(task_id: Any, ctx: RowContext) -> None:
         raise SkipRow("outside task_ids", f"task {task_id} is not in {bounds[0]}-{bounds[1]}")
 
 
+# The official MBPP splits by task id (google-research mbpp/README.md; the hub's splits are the same ranges).
+OFFICIAL_SPLITS = {"prompt": (1, 10), "test": (11, 510), "validation": (511, 600), "train": (601, 974)}
+
+
+def in_official_split(task_id: Any, ctx: RowContext) -> None:
+    """``options: {split_by: task_id}``: the split's rows are the task ids of its official range (the one file
+    ``mbpp.jsonl`` holds all 974 tasks); the other rows are reported as skipped with this reason."""
+    if ctx.options.get("split_by") != "task_id":
+        return
+    if ctx.split not in OFFICIAL_SPLITS:
+        raise ValueError(f"options.split_by task_id: split {ctx.split!r} is not one of {', '.join(OFFICIAL_SPLITS)}")
+    first, last = OFFICIAL_SPLITS[ctx.split]
+    if not isinstance(task_id, int) or not first <= task_id <= last:
+        raise SkipRow("other split", f"task {task_id} is not in the {ctx.split} split ({first}-{last})")
+
+
 def normalize(row: dict[str, Any], ctx: RowContext) -> dict[str, Any]:
+    in_official_split(row.get("task_id"), ctx)
     in_task_range(row.get("task_id"), ctx)
     return normalize_fields(
         ctx, row=row, task_id=row.get("task_id"), text=row.get("text"), code=row.get("code"),

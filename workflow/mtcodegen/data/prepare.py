@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
-from . import code_contests, evalplus, humaneval, mbpp, sandboxfusion, taco
+from . import apps, code_contests, evalplus, humaneval, mbpp, sandboxfusion, taco
 from .records import RowContext, SkipRow, collecting_flags
 from .sources import SourceReport, load_rows
 
@@ -24,6 +24,7 @@ FORMATS: dict[str, Normalizer] = {
     "humaneval": humaneval.normalize,
     "humaneval_plus": humaneval.normalize,
     "evalplus": evalplus.normalize,
+    "apps": apps.normalize,
     "mbpp": mbpp.normalize,
     "sandboxfusion_code_contests": sandboxfusion.normalize_code_contests,
     "sandboxfusion_mbpp": sandboxfusion.normalize_mbpp,
