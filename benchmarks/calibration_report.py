@@ -91,7 +91,8 @@ def table(config_path: str) -> tuple[str, list[str]]:
         if not out.exists():
             missing.append(f"{cell.label['name']} (execute {cell.execute.hash})")
             continue
-        spec = json.loads(json.loads((out.parent / "manifest.json").read_text())["spec"])
+        spec = json.loads((out.parent / "manifest.json").read_text())["spec"]
+        spec = json.loads(spec) if isinstance(spec, str) else spec
         used.append((cell.label["name"], execute_hash, spec["inputs"]["problems"]))
         problems_file = ROOT / "results" / "problems" / spec["inputs"]["problems"] / "problems.jsonl.gz"
         problems = {p["id"]: p for p in jsonl.read_jsonl(problems_file)}
