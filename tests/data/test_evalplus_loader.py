@@ -162,3 +162,13 @@ def test_oversized_expected_outputs_are_left_out_and_reported():
     assert [typed_json.decode(t["expected"]) for t in problem["private_tests"]] == ["xxx", "xxxx"]
     assert problem["base_tests"] == 1 and problem["plus_tests"] == 1
     assert list(problem["tests_left_out"]) == ["base:1"]
+
+
+def test_results_json_cannot_hold_are_left_out_not_the_problem():
+    # HumanEval/83 and /139 return integers of more than 4300 digits on some plus inputs: JSON refuses them.
+    # Failed before the fix: the whole problem was skipped ("reference solution fails").
+    row = {"task_id": "HumanEval/9", "prompt": "def f(n):\n", "entry_point": "f",
+           "canonical_solution": "    return 10 ** n\n", "base_input": [[3]], "plus_input": [[5000], [4]], "atol": 0}
+    problem = normalize(row)
+    assert [typed_json.decode(t["expected"]) for t in problem["private_tests"]] == [1000, 10000]
+    assert list(problem["tests_left_out"]) == ["plus:1"]

@@ -60,7 +60,7 @@ def _capped_calls(function, calls, max_chars):
         except MemoryError:
             encoded, size = None, None
             omitted[str(index)] = "MemoryError while computing the result"
-        except TypeError as err:  # typed_json cannot store the value
+        except (TypeError, ValueError) as err:  # typed_json/JSON cannot store it (e.g. an int over 4300 digits)
             encoded, size = None, None
             omitted[str(index)] = f"result not storable: {err}"[:200]
         if size is not None and size > max_chars:
