@@ -55,11 +55,17 @@ def _capped_calls(function, calls, max_chars):
     results, omitted = [], {}
     for index, (args, kwargs) in enumerate(calls):
         try:
-            encoded = typed_json.encode(function(*args, **kwargs))
+            value = function(*args, **kwargs)  # any other exception of the reference fails the request
+        except MemoryError:
+            results.append(None)
+            omitted[str(index)] = "MemoryError while computing the result"
+            continue
+        try:
+            encoded = typed_json.encode(value)
             size = len(json.dumps(encoded))
         except MemoryError:
             encoded, size = None, None
-            omitted[str(index)] = "MemoryError while computing the result"
+            omitted[str(index)] = "MemoryError while storing the result"
         except (TypeError, ValueError) as err:  # typed_json/JSON cannot store it (e.g. an int over 4300 digits)
             encoded, size = None, None
             omitted[str(index)] = f"result not storable: {err}"[:200]
