@@ -105,6 +105,16 @@ def _allclose_values(got: Any, expected: Any, atol: float) -> bool:
     return math.isfinite(got) and math.isfinite(expected) and abs(got - expected) <= atol + 1e-7 * abs(expected)
 
 
+def _close_within(got: Any, expected: Any, tolerance: float | None) -> bool:
+    """evalplus's fallback after ``==`` fails: values of one type, equal within ``tolerance`` (if any)."""
+    if not tolerance or type(got) is not type(expected):
+        return False
+    try:
+        return _allclose_values(got, expected, tolerance)
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
 def values_equal_evalplus(got: Any, expected: Any, tolerance: float | None = None) -> bool:
     """evalplus's comparison of a returned value with the expected one (see module doc)."""
     try:
@@ -112,12 +122,7 @@ def values_equal_evalplus(got: Any, expected: Any, tolerance: float | None = Non
             return True
     except Exception:  # noqa: BLE001 - a value whose == raises (or is ambiguous) is simply not equal
         pass
-    if not tolerance or type(got) is not type(expected):
-        return False
-    try:
-        return _allclose_values(got, expected, tolerance)
-    except (TypeError, ValueError, OverflowError):
-        return False
+    return _close_within(got, expected, tolerance)
 
 
 def _python_equal(a: Any, b: Any) -> bool:
@@ -181,9 +186,4 @@ def evalplus_match(got: Any, expected: Any, test: dict[str, Any], args: list | N
             return True
     except (TypeError, ValueError):
         pass
-    if not tolerance or type(got) is not type(expected):
-        return False
-    try:
-        return _allclose_values(got, expected, tolerance)
-    except (TypeError, ValueError, OverflowError):
-        return False
+    return _close_within(got, expected, tolerance)
