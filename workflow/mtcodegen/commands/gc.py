@@ -4,7 +4,8 @@ Lists every node directory under results/<stage>/<hash>/ that is not in the plan
 (with its size and, from its manifest, its readable name), and every result moved aside to
 results/superseded/ when its upstream node was recomputed; `--delete` removes them. Nothing is removed without
 `--delete`, and only directories whose name is a node hash of a known stage: logs, the index and anything
-else in results/ are left alone. Pass every config whose results you want to keep.
+else in results/ are left alone. The stages are those of mtcodegen.stages.STAGES. Pass every config whose
+results you want to keep.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from pathlib import Path
 
 from ..config import load_config
 from ..plan import build_plan
-from ..provenance import HASH_CHARS, STAGE_CODE, SUPERSEDED
+from ..provenance import HASH_CHARS, SUPERSEDED
+from ..stages import STAGE_NAMES
 
 HASH_DIR = re.compile(rf"^[0-9a-f]{{{HASH_CHARS}}}$")
 
@@ -29,7 +31,7 @@ def add_arguments(parser) -> None:
 
 def unreferenced(results: Path, keep: set[tuple[str, str]]) -> list[Path]:
     found = []
-    for stage in sorted(STAGE_CODE):
+    for stage in sorted(STAGE_NAMES):
         stage_dir = results / stage
         if stage_dir.is_dir():
             found += [d for d in sorted(stage_dir.iterdir()) if d.is_dir() and HASH_DIR.match(d.name)
@@ -37,7 +39,7 @@ def unreferenced(results: Path, keep: set[tuple[str, str]]) -> list[Path]:
     # Results moved aside when their upstream node was recomputed (provenance.supersede): no plan uses them.
     superseded = results / SUPERSEDED
     if superseded.is_dir():
-        found += [d for stage in sorted(STAGE_CODE) if (superseded / stage).is_dir()
+        found += [d for stage in sorted(STAGE_NAMES) if (superseded / stage).is_dir()
                   for d in sorted((superseded / stage).iterdir()) if d.is_dir()]
     return found
 
