@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -106,7 +107,14 @@ def test_bad_inputs_give_one_line_errors(tmp_path, synth, capsys):
     assert "no 'private' verdict summary (expected from the execute stage)" in capsys.readouterr().err
 
 
-def test_plan_mode_takes_labels_from_the_metrics_node_and_writes_its_manifest(project_root, tmp_path, synth):
+def _node_file(tmp_path, node) -> str:
+    from mtcodegen.node_files import node_record
+    from mtcodegen.provenance import write_plan_file
+
+    return write_plan_file(tmp_path / "results", node_record(node))
+
+
+def test_node_file_mode_takes_labels_from_the_metrics_node_and_writes_its_manifest(project_root, tmp_path, synth):
     from mtcodegen.config import load_config
     from mtcodegen.plan import build_plan
 
@@ -114,21 +122,49 @@ def test_plan_mode_takes_labels_from_the_metrics_node_and_writes_its_manifest(pr
     inputs = [synth.write_cell(tmp_path / f"{i}.jsonl.gz", c.label, problems=2, samples=2, seed=i)
               for i, c in enumerate(plan.cells)]
     out = tmp_path / "out"
-    args = ["metrics", "--plan-config", str(project_root / "config.yaml"), "--node", plan.metrics.hash,
+    args = ["metrics", "--node-file", _node_file(tmp_path, plan.metrics), "--node", plan.metrics.hash,
             "--inputs", *map(str, inputs), "--out-dir", str(out)]
     assert main(args) == 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["hash"] == plan.metrics.hash and "pass_at_k.csv" in manifest["outputs"]
+    assert manifest["spec"] == json.loads(json.dumps(plan.metrics.spec))
     names = pd.read_csv(out / "ledger.csv")["name"].tolist()
     assert names == [c.name for c in plan.cells]
 
 
-def test_plan_mode_refuses_another_node(project_root, tmp_path, synth, capsys):
+def test_node_file_mode_refuses_another_node_or_an_edited_file(project_root, tmp_path, synth, capsys):
+    from mtcodegen.config import load_config
+    from mtcodegen.plan import build_plan
+
+    plan = build_plan(load_config(project_root / "config.yaml"))
     lab = synth.label("a")
     good = synth.write_cell(tmp_path / "a.jsonl.gz", lab, problems=2, samples=2)
-    assert main(["metrics", "--plan-config", str(project_root / "config.yaml"), "--node", "0" * 16,
-                 "--inputs", str(good), "--out-dir", str(tmp_path / "o")]) == 2
-    assert "not 0000000000000000" in capsys.readouterr().err
+    path = _node_file(tmp_path, plan.metrics)
+    common = ["--inputs", str(good), "--out-dir", str(tmp_path / "o")]
+    assert main(["metrics", "--node-file", path, "--node", "0" * 16, *common]) == 2
+    assert f"holds node {plan.metrics.hash}, not 0000000000000000" in capsys.readouterr().err
+    record = json.loads(Path(path).read_text())
+    record["spec"]["params"]["metrics"]["seed"] = 99  # edited by hand: its spec no longer hashes to the node
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(record))
+    assert main(["metrics", "--node-file", str(edited), "--node", plan.metrics.hash, *common]) == 2
+    assert f"not {plan.metrics.hash}: the file was edited" in capsys.readouterr().err
+    assert main(["metrics", "--node-file", str(tmp_path / "missing.json"), "--node", plan.metrics.hash, *common]) == 2
+    assert "--node-file file not found" in capsys.readouterr().err
+    generate = next(iter(plan.nodes["generate"].values()))
+    assert main(["metrics", "--node-file", _node_file(tmp_path, generate), "--node", generate.hash, *common]) == 2
+    assert "holds a 'generate' node, not a 'metrics' node" in capsys.readouterr().err
+
+
+def test_a_bad_metrics_setting_is_named_and_a_missing_one_takes_the_schema_default(tmp_path, synth, capsys):
+    lab = synth.label("a")
+    good = synth.write_cell(tmp_path / "a.jsonl.gz", lab, problems=2, samples=2)
+    common = ["--cells-json", json.dumps([lab]), "--inputs", str(good)]
+    assert main(["metrics", *common, "--config", '{"bootstrap_resamples": -1}', "--out-dir", str(tmp_path / "o")]) == 2
+    assert "--config.bootstrap_resamples: -1 is less than the minimum of 0" in capsys.readouterr().err
+    assert main(["metrics", *common, "--config", '{"bootstrap_resamples": 20}', "--out-dir", str(tmp_path / "p")]) == 0
+    ks = sorted(pd.read_csv(tmp_path / "p" / "pass_at_k.csv")["k"].unique())
+    assert ks == [1]  # pass_at_k defaults to [1, 10, 100]; two samples leave only k = 1
 
 
 def test_a_rows_interval_does_not_depend_on_the_other_cells(synth, tmp_path):

@@ -85,11 +85,14 @@ def judge_with_progress(judge, requests: list, interval_s: float = PROGRESS_INTE
     return verdicts
 
 
-def judge_trajectories(records: list[dict], problems: dict[str, dict], execution: dict, judge,
+def judge_trajectories(records: list[dict], problems: dict[str, dict], execution, judge,
                        progress_interval_s: float = PROGRESS_INTERVAL_S) -> list[dict]:
-    from .sandbox import JudgeRequest, Limits
+    """``execution``: the config's execution section (a dict, any subset: the schema fills the rest) or an
+    ExecutionSettings."""
+    from .sandbox import ExecutionSettings, JudgeRequest, Limits
 
-    stop = execution.get("stop_private_at_first_failure", True)
+    execution = ExecutionSettings.from_dict(execution, what="--execution")
+    stop = execution.stop_private_at_first_failure
     requests, slots = [], []  # slots[i] = (record index, attempt index) judged by requests[i]
     for r_index, record in enumerate(records):
         problem_id = record.get("problem_id")
@@ -133,17 +136,18 @@ def _pass_on_skip(trajectories: str, out: str) -> bool:
 
 
 def run(args) -> int:
-    from .sandbox import Judge, SandboxUnavailable
+    from .sandbox import ExecutionSettings, Judge, SandboxUnavailable
 
-    execution = json_option(args.execution, "--execution", what="a JSON object (the config's execution section)")
+    execution = ExecutionSettings.from_dict(
+        json_option(args.execution, "--execution", what="a JSON object (the config's execution section)"),
+        what="--execution")
     problems = {p["id"]: p for p in read_jsonl(args.problems)}
     records = list(read_jsonl(args.trajectories))
     if not records and _pass_on_skip(args.trajectories, args.out):
         return 0
     started = time.monotonic()
     try:
-        judge = Judge(mode=execution.get("sandbox", "nsjail"), workers=execution.get("workers", 0),
-                      cache_dir=args.cache_dir)
+        judge = Judge(mode=execution.sandbox, workers=execution.workers, cache_dir=args.cache_dir)
     except SandboxUnavailable as err:
         raise ValueError(f"the sandbox cannot run here: {err}") from None
     with judge:

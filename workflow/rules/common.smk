@@ -27,6 +27,7 @@ if shutil.which("mtcodegen") is None:
 
 from mtcodegen.config import ConfigError, load_config
 from mtcodegen.plan import build_plan
+from mtcodegen.node_files import node_record
 from mtcodegen.provenance import write_plan_file
 
 # Our own check first: its messages name the config key; then Snakemake's, which records the defaults.
@@ -42,6 +43,42 @@ HASH = "[0-9a-f]{16}"
 # The index of this plan is content-addressed too (a new plan writes a new file, results/index.tsv is a copy
 # of the latest), so that it stays right under rerun-triggers that ignore params (profiles/default).
 INDEX_FILE = f"{RESULTS}/index/{PLAN.index_hash()}.tsv"
+
+
+# Everything a job reads from the project (dataset files, prompts, a local model, the download cache) comes
+# from here, the workflow's own directory, never from the working directory or the package's location: under
+# `snakemake -d elsewhere` results go to `elsewhere`, and the project's files are still found
+# (tests/workflow/test_workdir.py). The config's relative paths are relative to this directory.
+PROJECT_DIR = os.path.abspath(workflow.basedir)
+PROMPTS_DIR = os.path.join(PROJECT_DIR, "prompts")
+MODEL_CACHE_DIR = os.path.join(PROJECT_DIR, ".cache", "pypi-models")
+
+
+def project_file(path):
+    """A project file (relative to the workflow's directory) as a job's input: relative to the working
+    directory when below it (so that the input sets Snakemake recorded in the project itself stay the same),
+    absolute otherwise (`-d elsewhere`)."""
+    full = os.path.join(PROJECT_DIR, path)
+    here = os.path.abspath(os.curdir)
+    return os.path.relpath(full, here) if full.startswith(here + os.sep) else full
+
+
+def get_project_inputs(stage):
+    """Input function: the plain project files a node reads (dataset files, prompt texts; their digests are
+    already part of its hash), so that editing one reruns exactly the nodes that read it.
+    """
+    return lambda wildcards: sorted(
+        project_file(f) for f in PLAN.node(stage, wildcards.hash).files
+    )
+
+
+def get_node_file(stage):
+    """Params function: the job's node (name, spec, job params) written to results/plan/<digest>.json at
+    plan time; the command reads that file instead of rebuilding the plan from the config files.
+    """
+    return lambda wildcards: write_plan_file(
+        RESULTS, node_record(PLAN.node(stage, wildcards.hash))
+    )
 
 
 def node(stage):
@@ -153,7 +190,7 @@ def get_model_dir(stage, role="model"):
 def get_generate_prompt_files(wildcards):
     """Input function: the prompt files a generate cell reads (already in its hash): editing one reruns
     exactly the cells that read it."""
-    return sorted(PLAN.node("generate", wildcards.hash).files)
+    return get_project_inputs("generate")(wildcards)
 
 
 def get_metrics_cell_files(kind):

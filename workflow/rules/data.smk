@@ -5,7 +5,7 @@
 rule prepare_data:
     input:
         # Local source files (their digests are already part of the node hash).
-        data=lambda wildcards: sorted(PLAN.node("problems", wildcards.hash).files),
+        data=get_project_inputs("problems"),
     output:
         problems=f"{RESULTS}/problems/{{hash}}/problems.jsonl.gz",
         report=f"{RESULTS}/problems/{{hash}}/report.json",
@@ -20,9 +20,11 @@ rule prepare_data:
         ),
         spec=node_spec_json("problems"),
         name=node_name("problems"),
+        root=PROJECT_DIR,  # the config's dataset paths are relative to the project
     shell:
         "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q}"
-        " prepare-data --params {params.params:q} --out {output.problems} --report {output.report}"
+        " prepare-data --params {params.params:q} --root {params.root:q} --out {output.problems}"
+        " --report {output.report}"
         " > {log} 2>&1"
 
 

@@ -1,6 +1,5 @@
 # Metrics: every evaluation cell's judged trajectories -> the CSV tables of docs/metrics.md (pass@k, pass n@k,
 # per turn, per difficulty, attempt similarity, non-code text, compute ledger) and their manifest.
-import shlex
 
 
 rule metrics:
@@ -20,12 +19,10 @@ rule metrics:
         "../../envs/figures.yaml"
     params:
         # The labels of every cell (a megabyte for the paper grid) are too long for one command-line
-        # argument: the command rebuilds the plan from the config files and refuses any other metrics node.
-        configfiles=" ".join(
-            shlex.quote(str(f)) for f in workflow.overwrite_configfiles
-        )
-        or "config.yaml",
+        # argument: the node's record goes into a file written at plan time, the only thing the command reads
+        # besides its inputs (results/plan/<digest>.json).
+        node_file=get_node_file("metrics"),
     shell:
-        "mtcodegen metrics --plan-config {params.configfiles} --node {wildcards.hash}"
+        "mtcodegen metrics --node-file {params.node_file:q} --node {wildcards.hash}"
         " --inputs {input.trajectories} --problems {input.problems}"
         " --out-dir {output.tables} > {log} 2>&1"

@@ -16,6 +16,9 @@ rule materialize_model:
         ),
         spec=node_spec_json("model"),
         name=node_name("model"),
+        root=PROJECT_DIR,  # a local source's path is relative to the project
+        cache=MODEL_CACHE_DIR,
     shell:
         "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q}"
-        " materialize-model --source {params.source:q} --out {output.checkpoint} > {log} 2>&1"
+        " materialize-model --source {params.source:q} --root {params.root:q} --cache-dir {params.cache:q}"
+        " --out {output.checkpoint} > {log} 2>&1"

@@ -24,8 +24,9 @@ rule rft_data:
         out=lambda wildcards: PLAN.path(PLAN.node("rft_data", wildcards.hash)),
         spec=node_spec_json("rft_data"),
         name=node_name("rft_data"),
+        prompts=PROMPTS_DIR,
     shell:
         "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q}"
         " rft-data --trajectories {input.trajectories} --train-problems {input.train_problems}"
-        " {params.eval_args} --params {params.params:q} --prompts prompts --out {params.out}"
+        " {params.eval_args} --params {params.params:q} --prompts {params.prompts:q} --out {params.out}"
         " > {log} 2>&1"

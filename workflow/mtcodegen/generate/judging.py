@@ -15,13 +15,14 @@ from .loop import PublicCheck
 
 class SandboxPublicJudge:
     def __init__(self, execution: dict[str, Any]):
-        from ..sandbox import Judge, JudgeRequest, Limits, SandboxUnavailable
+        from ..sandbox import ExecutionSettings, Judge, JudgeRequest, Limits, SandboxUnavailable
 
         self._request, self._limits = JudgeRequest, Limits
-        self.execution = execution
-        mode = execution.get("sandbox", "nsjail")
+        # Checked once (a bad key fails here, named); unset keys take the schema's defaults.
+        self.execution = ExecutionSettings.from_dict(execution, what="generate params execution")
+        mode = self.execution.sandbox
         try:
-            self.judge = Judge(mode=mode, workers=int(execution.get("workers", 0)))
+            self.judge = Judge(mode=mode, workers=self.execution.workers)
         except SandboxUnavailable as err:  # a setting to change, not a crash: one clear line from the CLI
             raise ValueError(f"execution.sandbox {mode!r} cannot run on this machine: {err}") from None
 

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..schema import default
 from .analyses import code_similarity, non_code_fraction
 from .estimators import bootstrap_counts, bootstrap_means, n_at_k_per_problem, pass_at_k
 from .trajectories import LABEL_COLUMNS, CellData
@@ -18,9 +19,14 @@ N_AT_K_COLUMNS = ["metric", "n", "k", "value", "ci_low", "ci_high", "problems", 
                   "exhausted_share", "attempts_min", "exact_share", "permutations", "mc_se"]
 
 
+def _setting(config: dict[str, Any], key: str) -> Any:
+    """A metrics setting; one the caller left out takes the config schema's default (mtcodegen.schema)."""
+    return config[key] if key in config else default("metrics", key)
+
+
 def _rng(config: dict[str, Any], *salt: int) -> np.random.Generator:
     # One stream per (use, cell, group...) so that adding a cell or a k never changes another row's interval.
-    return np.random.default_rng([config.get("seed", 0), *salt])
+    return np.random.default_rng([_setting(config, "seed"), *salt])
 
 
 def _cell_salt(cell: CellData) -> int:
@@ -41,7 +47,7 @@ def _counts(cell: CellData, config: dict[str, Any], keep: np.ndarray, *group: in
         return None
     if not cell.cache.get("keep_counts"):
         return bootstrap_counts(problems, resamples, _rng(config, 0, _cell_salt(cell), *group))
-    key = ("counts", resamples, config.get("seed", 0), group)  # within `estimator_tables`: once per cell
+    key = ("counts", resamples, _setting(config, "seed"), group)  # within `estimator_tables`: once per cell
     if key not in cell.cache:
         cell.cache[key] = bootstrap_counts(problems, resamples, _rng(config, 0, _cell_salt(cell), *group))
     return cell.cache[key]
@@ -140,8 +146,8 @@ def per_difficulty_table(cells: list[CellData], config: dict[str, Any]) -> pd.Da
 def n_at_k_estimates(cell: CellData, config: dict[str, Any]) -> dict:
     """Per-problem pass n@k of every configured (n, k) whose budget some problem's trajectories can spend;
     computed once per cell (the n@k and per-difficulty tables share it)."""
-    key = ("n_at_k", tuple(map(tuple, config["n_at_k"])), config.get("seed", 0),
-           config.get("mc_standard_error", 0.001), config.get("mc_max_permutations", 10000))
+    key = ("n_at_k", tuple(map(tuple, config["n_at_k"])), _setting(config, "seed"),
+           _setting(config, "mc_standard_error"), _setting(config, "mc_max_permutations"))
     if key not in cell.cache:
         real = np.arange(cell.cost.shape[1])[None, :] < cell.samples[:, None]
         attempts = np.where(real, cell.cost, 0).sum(1)
@@ -150,8 +156,8 @@ def n_at_k_estimates(cell: CellData, config: dict[str, Any]) -> dict:
             del cell.cache[old]  # estimates of another configuration
         cell.cache[key] = n_at_k_per_problem(
             cell.samples, cell.cost, cell.public, cell.correct, pairs, _rng(config, 2, _cell_salt(cell)),
-            se_target=float(config.get("mc_standard_error", 0.001)),
-            max_permutations=int(config.get("mc_max_permutations", 10000))) if pairs else {}
+            se_target=float(_setting(config, "mc_standard_error")),
+            max_permutations=int(_setting(config, "mc_max_permutations"))) if pairs else {}
     return cell.cache[key]
 
 

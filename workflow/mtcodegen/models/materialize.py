@@ -25,8 +25,10 @@ SOURCE_FILE = "source.json"  # the source it was built from, so that a reused di
 DEFAULT_CACHE = PROJECT_ROOT / ".cache" / "pypi-models"
 
 
-def materialize(source: dict[str, Any], out: str | Path, cache_dir: str | Path | None = None) -> Path:
-    """Build (or reuse) the checkpoint of ``source`` in ``out``; returns ``out``."""
+def materialize(source: dict[str, Any], out: str | Path, cache_dir: str | Path | None = None,
+                root: str | Path | None = None) -> Path:
+    """Build (or reuse) the checkpoint of ``source`` in ``out``; returns ``out``. A relative ``local`` source
+    is resolved against ``root`` (the workflow passes its own directory; default: this checkout)."""
     kind = _source_kind(source)
     out = Path(out)
     cache = Path(cache_dir or os.environ.get("MTCODEGEN_MODEL_CACHE") or DEFAULT_CACHE)
@@ -46,7 +48,7 @@ def materialize(source: dict[str, Any], out: str | Path, cache_dir: str | Path |
         elif kind == "hub":
             _from_hub(source["hub"], building)
         else:
-            _from_local(source["local"], building)
+            _from_local(source["local"], building, Path(root) if root else PROJECT_ROOT)
         write_checksums(building)
         (building / SOURCE_FILE).write_text(json.dumps(source, indent=1, sort_keys=True) + "\n")
         verify_checksums(building)
@@ -121,10 +123,10 @@ def _from_hub(spec: dict[str, Any], out: Path) -> None:
     shutil.rmtree(out / ".cache", ignore_errors=True)  # huggingface_hub's download metadata
 
 
-def _from_local(path: str, out: Path) -> None:
+def _from_local(path: str, out: Path, root: Path) -> None:
     source = Path(path)
     if not source.is_absolute():
-        source = PROJECT_ROOT / source
+        source = root / source
     if not (source / "config.json").is_file():
         raise FileNotFoundError(f"local model {source} is not a checkpoint directory (no config.json)")
     for item in source.rglob("*"):

@@ -184,11 +184,11 @@ def build_rft_data(
         raise ValueError(f"no problems file given for evaluation split(s) {missing_refs} (--eval REF=PATH)")
     judge = None
     if params.get("cross_test", False) and eval_problems:
-        from ..sandbox import Judge, SandboxUnavailable
+        from ..sandbox import ExecutionSettings, Judge, SandboxUnavailable
 
-        execution = params["execution"]
+        execution = ExecutionSettings.from_dict(params["execution"], what="rft params execution")
         try:
-            judge = Judge(mode=execution.get("sandbox", "nsjail"), workers=execution.get("workers", 0))
+            judge = Judge(mode=execution.sandbox, workers=execution.workers)
         except SandboxUnavailable as err:
             raise ValueError(f"rft cross-testing needs the sandbox, which cannot run here: {err}") from None
     try:

@@ -2,6 +2,6 @@
 
 from .jail import SandboxUnavailable
 from .judge import UNJUDGEABLE, VERDICTS, Judge, JudgeRequest
-from .limits import Limits
+from .limits import ExecutionSettings, Limits
 
-__all__ = ["Judge", "JudgeRequest", "Limits", "SandboxUnavailable", "UNJUDGEABLE", "VERDICTS"]
+__all__ = ["ExecutionSettings", "Judge", "JudgeRequest", "Limits", "SandboxUnavailable", "UNJUDGEABLE", "VERDICTS"]
