@@ -14,6 +14,7 @@ from typing import Any
 
 from ..jsonl import read_jsonl, write_jsonl
 from ..options import json_option
+from ..problem_order import problem_order
 
 
 def hash_order(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -37,7 +38,7 @@ def select_part(problems: list[dict[str, Any]], parts: dict[str, int], part: str
     start = 0
     for name, count in parts.items():
         if name == part:
-            return sorted(hash_order(problems)[start:start + count], key=lambda p: p["id"])
+            return sorted(hash_order(problems)[start:start + count], key=lambda p: problem_order(p["id"]))
         start += count
     raise AssertionError("unreachable")
 

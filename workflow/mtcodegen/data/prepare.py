@@ -15,6 +15,7 @@ from typing import Any, Callable
 from . import apps, code_contests, evalplus, humaneval, mbpp, sandboxfusion, taco
 from .records import RowContext, SkipRow, collecting_flags
 from .sources import SourceReport, load_rows
+from ..problem_order import problem_order
 
 Normalizer = Callable[[dict[str, Any], RowContext], dict[str, Any]]
 
@@ -137,7 +138,7 @@ def prepare(params: dict[str, Any], root: Path | None = None,
     # Lines that never became rows: reported where they are, counted as read.
     skipped += [{"row": f"line {bad['line']}", "index": None, **bad} for bad in source.bad]
     rows_read += len(source.bad)
-    problems.sort(key=lambda p: p["id"])
+    problems.sort(key=lambda p: problem_order(p["id"]))
     limited = 0
     if params.get("limit") is not None and len(problems) > params["limit"]:
         limited = len(problems) - params["limit"]
