@@ -47,7 +47,10 @@ BAD = {
     "negative sample count": (setter(["sampling", "samples"], -1), "sampling.samples", "less than the minimum"),
     "missing prompt file": (setter(["grid", 1, "reasoning"], ["none", "no_such_prompt"]),
                             "grid.1.reasoning", "prompts/reasoning/no_such_prompt.txt"),
-    "unknown feedback type": (setter(["grid", 0, "feedback"], ["shouting"]), "grid.0.feedback.0", "'shouting' is not one of"),
+    "unknown feedback type": (setter(["grid", 0, "feedback"], ["shouting"]), "grid.0.feedback.0",
+                              "unknown feedback type 'shouting'; the feedback types (prompts/feedback/<name>.txt with "
+                              "its <name>.yaml) are: binary, failed_and_passed_tests, failed_tests, ldb_block, "
+                              "ldb_function, ldb_line"),
     "unknown model": (setter(["grid", 0, "models"], ["gpt9"]), "grid.0.models", "unknown model 'gpt9'"),
     "bad dataset format": (setter(["datasets", "cc_sample", "format"], "codecontests"),
                            "datasets.cc_sample.format", "'codecontests' is not one of"),

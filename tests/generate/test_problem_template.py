@@ -59,7 +59,8 @@ def test_unknown_template_placeholder_is_refused(tmp_path, make_cell):
     for name in ("system.txt", "code_block.txt"):
         (tmp_path / name).write_text(PromptLibrary().text(name))
     (tmp_path / "feedback").mkdir()
-    (tmp_path / "feedback" / "failed_tests.txt").write_text(PromptLibrary().named("feedback", "failed_tests"))
+    for name in ("failed_tests.txt", "failed_tests.yaml"):  # a feedback type is its template and its data file
+        (tmp_path / "feedback" / name).write_text((PromptLibrary().root / "feedback" / name).read_text())
     (tmp_path / "problem").mkdir()
     (tmp_path / "problem" / "bad.txt").write_text("Solve {statment}")
     with pytest.raises(ValueError, match=r"unknown placeholder\(s\) \['statment'\]"):

@@ -174,9 +174,20 @@ def check_references(config: dict[str, Any], root: Path) -> None:
                         f"config key '{key}': no prompt file prompts/{category}/{prompt}.txt for {prompt!r}"
                     )
 
+    def check_feedback(key: str, name: str) -> None:
+        # Feedback types are files (a template and its data file), found in the prompts directory: no list to edit.
+        from .generate.feedback_types import load as load_feedback_type
+
+        try:
+            load_feedback_type(root / "prompts", name)
+        except ValueError as err:
+            problems.append(f"config key '{key}': {err}")
+
     def check_block(key: str, block: dict[str, Any]) -> None:
         for i, ref in enumerate(block["datasets"]):
             check_dataset_ref(f"{key}.datasets.{i}", ref)
+        for i, name in enumerate(block.get("feedback", [])):
+            check_feedback(f"{key}.feedback.{i}", name)
         for category in PROMPT_CATEGORIES:
             check_prompts(f"{key}.{category}", category, block.get(category, ["none"]))
         for option, category in (("system", "system"), ("problem_template", "problem")):
@@ -212,6 +223,7 @@ def check_references(config: dict[str, Any], root: Path) -> None:
             if gen["model"] not in models:
                 problems.append(f"config key 'rft.generator.model': unknown model {gen['model']!r}")
             check_dataset_ref("rft.generator.dataset", gen["dataset"])
+            check_feedback("rft.generator.feedback", gen["feedback"])
             for category in PROMPT_CATEGORIES:
                 check_prompts(f"rft.generator.{category}", category, gen.get(category, ["none"]))
         if not finetunes:

@@ -175,7 +175,8 @@ def _prompt_files(block: dict[str, Any]) -> list[str]:
         files.append(f"{PROMPTS}/system/{block['system']}.txt")
     if block.get("problem_template"):
         files.append(f"{PROMPTS}/problem/{block['problem_template']}.txt")
-    files.append(f"{PROMPTS}/feedback/{block['feedback']}.txt")
+    # A feedback type is its template and its data file (the trace the judge records): both decide the cell.
+    files += [f"{PROMPTS}/feedback/{block['feedback']}{suffix}" for suffix in (".txt", ".yaml")]
     if block.get("cot_retry"):
         files.append(f"{PROMPTS}/{COT_RETRY_SCHEDULE}")
     return sorted(set(files))

@@ -9,7 +9,8 @@ Placeholders a feedback template (``prompts/feedback/<type>.txt``) can use:
   {passed_tests}  every passed test: input and expected output (capped)
   {failed_test}   the first failed test alone (the one the LDB trace follows)
   {trace}         the LDB-style trace of that test: local variable values per line/block/function (capped)
-The caps keep a feedback turn within a small model's context whatever the program printed.
+The caps keep a feedback turn within a small model's context whatever the program printed. Which feedback types
+exist, and the trace each asks the judge for, is data: feedback_types.py.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ FEEDBACK_PLACEHOLDERS = frozenset(
     {"outcome", "verdict", "verdict_name", "passed", "total", "failed_count", "failed_tests", "passed_tests", "failed_test",
      "trace"}
 )
-# Which JudgeRequest.trace granularity each feedback type asks for.
-TRACE_GRANULARITY = {"ldb_line": "line", "ldb_block": "block", "ldb_function": "function"}
 VERDICT_NAMES = {
     "AC": "accepted", "WA": "wrong answer", "TLE": "time limit exceeded", "MLE": "memory limit exceeded",
     "OLE": "output limit exceeded", "RE": "runtime error", "CE": "compilation error", "IE": "internal error",

@@ -21,7 +21,7 @@ from typing import Any
 
 from .backends.base import Backend, Completion, SamplingParams
 from .extract import extract_code
-from .feedback import TRACE_GRANULARITY, feedback_values
+from .feedback import feedback_values
 # Message building lives in prompts.py; problem_message/code_interface stay importable from here.
 from .prompts import CellPrompts, code_interface, first_message, problem_message, render  # noqa: F401
 
@@ -221,7 +221,7 @@ def run_batch(
     stats = stats if stats is not None else BatchStats()
     samples, turns = int(sampling.get("samples", 1)), int(cell.get("turns", 1))
     seed = int(sampling.get("seed", 0))
-    trace = TRACE_GRANULARITY.get(prompts.feedback_type)
+    trace = prompts.trace
     trajectories = new_trajectories(problems, samples, seed, prompts.system, prompts)
     for turn in range(1, turns + 1):
         live = [t for t in trajectories if t.finish is None]

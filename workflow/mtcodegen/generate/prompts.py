@@ -6,7 +6,8 @@ value it was not given, so a typo in a prompt file fails loudly instead of reach
 inserted verbatim: braces inside a problem statement or a test's output are never interpreted.
 
 Layout (docs/generation.md): ``system.txt``, ``code_block.txt``, ``reasoning/<name>.txt``,
-``instruction/<name>.txt``, ``feedback/<type>.txt`` and the CoT-retry schedule ``cot_retry.yaml``. A grid block
+``instruction/<name>.txt``, ``feedback/<type>.txt`` (with its data file ``<type>.yaml``: feedback_types.py) and
+the CoT-retry schedule ``cot_retry.yaml``. A grid block
 may choose another system prompt, ``system: <name>`` -> ``system/<name>.txt``, and a template for the first
 user message, ``problem_template: <name>`` -> ``problem/<name>.txt`` (placeholders below, PROBLEM_FIELDS); with
 a template the first message is the template alone (it says itself what to write: no ``code_block.txt``),
@@ -24,6 +25,7 @@ import yaml
 from .. import typed_json
 from ..config import PROJECT_ROOT, prompt_names
 from .feedback import format_call
+from .feedback_types import load as load_feedback_type
 
 PROMPTS_DIR = PROJECT_ROOT / "prompts"
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -63,9 +65,10 @@ class CellPrompts:
     reasoning: tuple[tuple[str, str], ...]  # (name, text) in stacking order
     instruction: tuple[str, str] | None  # (name, text)
     feedback_type: str
-    feedback: str
+    feedback: str  # its template (feedback/<type>.txt)
     cot_retry: tuple[tuple[str, ...], ...] | None  # per turn: which categories are used
     problem_template: str | None = None  # problem/<name>.txt: the whole first user message
+    trace: str | None = None  # the trace the feedback type asks the public judge for (feedback/<type>.yaml)
 
 
 class PromptLibrary:
@@ -116,6 +119,7 @@ class PromptLibrary:
             instruction = ("+".join(instruction_names),
                            "\n\n".join(self.named("instruction", n) for n in instruction_names))
         feedback_type = cell.get("feedback", "failed_tests")
+        feedback = load_feedback_type(self.root, feedback_type)  # template and data file, checked together
         system = cell.get("system")
         template = cell.get("problem_template")
         prompts = CellPrompts(
@@ -124,9 +128,10 @@ class PromptLibrary:
             reasoning=reasoning,
             instruction=instruction,
             feedback_type=feedback_type,
-            feedback=self.named("feedback", feedback_type),
+            feedback=feedback.template,
             cot_retry=self.cot_retry_schedule() if cell.get("cot_retry") else None,
             problem_template=self.named("problem", template) if template else None,
+            trace=feedback.trace,
         )
         if template:
             unknown = placeholders(prompts.problem_template) - set(PROBLEM_FIELDS)

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .backends.base import Backend, Completion, EngineDied
-from .feedback import TRACE_GRANULARITY
 from .loop import (PublicCheck, PublicJudge, Trajectory, ask_code, ask_reasoning, clean_text, new_attempt,
                    new_trajectories, sampling_params, settle, turn_prompts)
 from .prompts import CellPrompts
@@ -128,7 +127,7 @@ def run_cell(
     shard's records, in (problem, sample) order, go to ``on_shard(index, records)``. Returns the counters."""
     samples, turns = int(sampling.get("samples", 1)), int(cell.get("turns", 1))
     seed = int(sampling.get("seed", 0))
-    trace = TRACE_GRANULARITY.get(prompts.feedback_type)
+    trace = prompts.trace
     if max_in_flight is None or max_in_flight < 1:
         max_in_flight = 2 * backend.capacity if backend.capacity else None  # None: all at once
     queue = [(index, new_trajectories(problems, samples, seed, prompts.system, prompts)) for index, problems in shards]

@@ -27,12 +27,10 @@ from typing import Any
 
 from ..jsonl import read_jsonl, write_json, write_jsonl
 from ..provenance import canonical_json, digest_bytes, without_speed
-from ..problem_order import problem_order
 from .backends.base import Backend
-from .feedback import FEEDBACK_PLACEHOLDERS
 from .loop import PublicJudge
 from .scheduler import PROGRESS_S, run_cell
-from .prompts import PromptLibrary, placeholders
+from .prompts import PromptLibrary
 
 log = logging.getLogger("mtcodegen.generate")
 DEFAULT_SHARD_PROBLEMS = 4
@@ -50,7 +48,7 @@ def select_problems(problems: list[dict[str, Any]], limit: int | None) -> tuple[
         seen.add(p["id"])
         if not p["public_tests"] and p.get("checker") != "unjudgeable":
             raise ValueError(f"problem {p['id']!r} has no public tests: execution feedback needs at least one")
-    ordered = sorted(problems, key=lambda p: problem_order(p["id"]))
+    ordered = sorted(problems, key=lambda p: p["id"])
     skipped = [p["id"] for p in ordered if p.get("checker") == "unjudgeable"]
     kept = [p for p in ordered if p.get("checker") != "unjudgeable"]
     return (kept[:limit] if limit else kept), skipped
@@ -136,11 +134,7 @@ def generate_cell(
     problems_path, out = Path(problems_path), Path(out)
     if not problems_path.is_file():
         raise FileNotFoundError(f"problems file not found: {problems_path}")
-    prompts = PromptLibrary(prompts_root).for_cell(cell)
-    unknown = placeholders(prompts.feedback) - FEEDBACK_PLACEHOLDERS
-    if unknown:
-        raise ValueError(f"prompt file feedback/{prompts.feedback_type}.txt: unknown placeholder(s) {sorted(unknown)}"
-                         f" (it can use: {', '.join(sorted(FEEDBACK_PLACEHOLDERS))})")
+    prompts = PromptLibrary(prompts_root).for_cell(cell)  # checks the feedback type's template against its data
 
     all_problems = list(read_jsonl(problems_path))
     problems, skipped = select_problems(all_problems, cell.get("limit"))
