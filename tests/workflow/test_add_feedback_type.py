@@ -66,6 +66,16 @@ def test_a_new_feedback_type_is_valid_and_hashed_once_its_two_files_exist(workfl
     (moved,) = build_plan(load_config(config, root=root), root=root).cells
     assert moved.generate.hash != before
 
+    # A data file that asks for no trace says nothing its template does not: it enters no hash (and the cells of
+    # the shipped types without a trace kept their hashes when data files came in).
+    add_feedback_type(root, template="{failed_count} of {total} failed.", data={"trace": "none",
+                                                                         "placeholders": ["failed_count", "total"]})
+    (plain,) = build_plan(load_config(config, root=root), root=root).cells
+    assert f"prompts/feedback/{NAME}.yaml" not in plain.generate.files
+    (root / "prompts" / "feedback" / f"{NAME}.yaml").write_text("# a comment\n" + yaml.safe_dump(
+        {"trace": "none", "placeholders": ["failed_count", "total"]}))
+    assert build_plan(load_config(config, root=root), root=root).cells[0].generate.hash == plain.generate.hash
+
     # An unknown name is refused naming the types found in this copy's prompts/, the new one among them.
     with pytest.raises(ConfigError) as caught:
         load_config(cell_config(workflow_copy, feedback="shouting"), root=root)

@@ -15,6 +15,7 @@ judge would trace for nothing). A new trace granularity is not a file: it needs 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,25 @@ def discover(prompts_root: str | Path) -> list[str]:
     if not folder.is_dir():
         return []
     return sorted(p.stem for p in folder.glob(f"*{TEMPLATE_SUFFIX}") if p.with_suffix(DATA_SUFFIX).is_file())
+
+
+def hashed_data_files(prompts_root: str | Path, name: str, prefix: str = "prompts") -> list[str]:
+    """The data file of feedback type ``name`` (as ``<prefix>/feedback/<name>.yaml``) where it decides something
+    its template does not, for the plan to hash into the cell: its trace granularity. A data file that asks for
+    no trace adds nothing to its template (its placeholders must be the template's, and no trace means no
+    {trace}), so it enters no hash: the cells of those types kept their hashes when data files came in."""
+    template, data = template_path(prompts_root, name), data_path(prompts_root, name)
+    if not template.is_file() or not data.is_file():
+        return []  # the config check has already named the problem
+    stamp = tuple((p.stat().st_mtime_ns, p.stat().st_size) for p in (template, data))
+    trace = _load_cached(str(Path(prompts_root).resolve()), name, stamp).trace
+    return [f"{prefix}/{FEEDBACK_DIR}/{name}{DATA_SUFFIX}"] if trace else []
+
+
+@functools.lru_cache(maxsize=256)
+def _load_cached(prompts_root: str, name: str, stamp: tuple) -> FeedbackType:
+    """load(), once per version of the two files (a paper-size plan asks for each type thousands of times)."""
+    return load(prompts_root, name)
 
 
 def _unknown(prompts_root: Path, name: str) -> str:
