@@ -44,4 +44,4 @@ def test_default_config_dry_run_wires_rft_data_finetune_and_eval_cells(project_r
     assert data and data.group(2).startswith("results/model/") and data.group(2).endswith("/checkpoint")
     model_dir = f"{data.group(3)}/model"
     assert re.search(rf"generate --problems \S+ --model-dir {model_dir} ", out), "no eval cell uses the RFT model"
-    assert f"rft-loss-figure --curve rft_default={data.group(3)}/loss.csv --out figures/rft_loss" in out
+    assert f"figure rft_loss --curve rft_default={data.group(3)}/loss.csv --out-prefix figures/rft_loss" in out

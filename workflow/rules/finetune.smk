@@ -32,25 +32,3 @@ rule finetune:
         "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q}"
         " finetune --data {input.data} --base {input.base} --params {params.params:q}"
         " --out {params.out} > {log} 2>&1"
-
-
-rule rft_loss_figure:
-    input:
-        unpack(get_finetune_loss_curves),
-    output:
-        pdf="figures/rft_loss.pdf",
-        png="figures/rft_loss.png",
-    log:
-        f"{RESULTS}/logs/figures/rft_loss.log",
-    conda:
-        "../../envs/finetune.yaml"
-    params:
-        curves=lambda wildcards, input: " ".join(
-            f"--curve {name}={path}" for name, path in input.items()
-        ),
-    shell:
-        "mtcodegen rft-loss-figure {params.curves} --out figures/rft_loss > {log} 2>&1"
-
-
-if PLAN.finetunes:
-    FINAL_OUTPUTS.extend(["figures/rft_loss.pdf", "figures/rft_loss.png"])

@@ -1,45 +1,55 @@
-"""`mtcodegen figure NAME --metrics-dir D --out-prefix figures/NAME`: one figure, as NAME.pdf and NAME.png."""
+"""`mtcodegen figure NAME --metrics-dir D --out-prefix figures/NAME`: one figure, as NAME.pdf and NAME.png
+(and the extra outputs the figure declares). The figures and the options each needs come from the registry."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from . import analyses, difficulty, performance, sweeps
+from .registry import INPUTS, figures, get
 
-FIGURES = {
-    "pass_vs_turns": performance.pass_vs_turns,
-    "turn_table": performance.turn_table,
-    "cot_gain": performance.cot_gain,
-    "prompt_heatmap": performance.prompt_heatmap,
-    "instruction_types": performance.instruction_types,
-    "difficulty_cot": difficulty.difficulty_cot,
-    "difficulty_rft": difficulty.difficulty_rft,
-    "n_at_k_curves": performance.n_at_k_curves,
-    "turns_sweep": sweeps.turns_sweep,
-    "feedback_types": sweeps.feedback_types,
-    "cot_retry_vs_multi": sweeps.cot_retry_vs_multi,
-    "similarity_feedback": analyses.similarity_feedback,
-    "similarity_rft": analyses.similarity_rft,
-    "non_code_rft": analyses.non_code_rft,
-    "reproduced_vs_reported": analyses.reproduced_vs_reported,
-}
 DEFAULT_REFERENCE = Path(__file__).resolve().parents[2] / "report" / "reference.csv"
 
 
+def _named_path(value: str) -> tuple[str, str]:
+    name, sep, path = value.partition("=")
+    if not sep or not name or not path:
+        raise argparse.ArgumentTypeError(f"expected NAME=PATH, got {value!r}")
+    return name, path
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("name", choices=sorted(FIGURES), metavar="NAME", help=f"one of: {', '.join(sorted(FIGURES))}")
-    parser.add_argument("--metrics-dir", required=True, help="directory of the metrics CSV tables")
+    names = sorted(figures())
+    parser.add_argument("name", choices=names, metavar="NAME", help=f"one of: {', '.join(names)}")
     parser.add_argument("--out-prefix", required=True, help="write <prefix>.pdf and <prefix>.png")
-    parser.add_argument("--reference", default=str(DEFAULT_REFERENCE),
-                        help="the paper's reported numbers (reproduced_vs_reported only)")
+    for kind, spec in INPUTS.items():
+        users = [n for n, f in figures().items() if kind in f.reads]
+        where = "" if kind == "metrics" else f" ({', '.join(users)})"
+        if spec.many:
+            parser.add_argument(spec.flag, dest=kind, type=_named_path, action="append", metavar="NAME=PATH",
+                                help=spec.help + where)
+        else:
+            parser.add_argument(spec.flag, dest=kind, metavar="PATH", help=spec.help + where)
 
 
 def run(args: argparse.Namespace) -> int:
-    if not Path(args.metrics_dir).is_dir():
-        raise FileNotFoundError(f"metrics directory not found: {args.metrics_dir}")
-    draw = FIGURES[args.name]
-    extra = {"reference": args.reference} if args.name == "reproduced_vs_reported" else {}
-    for path in draw(args.metrics_dir, args.out_prefix, **extra):
+    figure = get(args.name)
+    inputs = {kind: getattr(args, kind) for kind in INPUTS}
+    if inputs["reference"] is None:
+        inputs["reference"] = str(DEFAULT_REFERENCE)
+    for kind, spec in INPUTS.items():
+        if spec.many and inputs[kind] is not None:
+            inputs[kind] = dict(inputs[kind])
+        if kind in figure.reads and not spec.many and inputs[kind] is not None and not Path(inputs[kind]).exists():
+            raise FileNotFoundError(f"{spec.flag} {inputs[kind]}: not found")
+    for path in figure.draw(args.out_prefix, **inputs):
         print(f"wrote {path}")
     return 0
+
+
+def __getattr__(name: str):
+    # FIGURES: name -> draw(metrics_dir, out_prefix, ...) of the figures drawn from the metrics tables, for the
+    # benchmarks and older callers; computed from the registry on use, so it never goes stale.
+    if name == "FIGURES":
+        return {n: f.module.draw for n, f in figures().items() if "metrics" in f.reads}
+    raise AttributeError(name)

@@ -7,8 +7,24 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .analyses import REFERENCE_COLUMNS, read_reference
+import pandas as pd
+
 from ..jsonl import atomic_path
+
+REFERENCE_COLUMNS = ("metric", "model", "dataset", "setting", "value", "citation")
+
+
+def read_reference(path: str | Path) -> pd.DataFrame:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"reference table not found: {path}")
+    table = pd.read_csv(path, comment="#")
+    missing = [c for c in REFERENCE_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValueError(f"{path}: reference table lacks column(s) {', '.join(missing)}")
+    if table["citation"].isna().any():
+        raise ValueError(f"{path}: every reported number needs a citation (section/table of arXiv 2410.08105)")
+    return table
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

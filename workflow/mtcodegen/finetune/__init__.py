@@ -2,6 +2,7 @@
 
 masking.py    chat → token ids + a mask of the assistant tokens (any chat template, no generation tags needed)
 train.py      the trainer: LoRA or full, resume from the last checkpoint, merged checkpoint out
-figure.py     loss curves from the trainer's log history (`mtcodegen rft-loss-figure`)
 cli.py        `mtcodegen finetune`
+
+The loss-curve figure is a figure like the others: mtcodegen/figures/catalog/rft_loss.py.
 """

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     reason = empty_data_reason(args.data)
     if reason:
         return skip(args, reason)
-    from .figure import plot_losses
+    from ..figures.catalog.rft_loss import plot_losses
     from .launch import distributed, resolve, run_workers
     from .train import finetune, load_summary
 

@@ -1,11 +1,14 @@
-"""`mtcodegen rft-loss-figure`: training loss against step for each finetune, from its loss.csv."""
+"""Training loss against optimizer step, one curve per finetune, from its loss.csv (a finetune skipped for lack
+of RFT data says why instead of a curve). The finetune stage also draws its own curve with ``plot_losses``."""
 
 from __future__ import annotations
 
-import argparse
 import csv
 import textwrap
 from pathlib import Path
+
+CATEGORY = "4. RFT"
+READS = ("loss_curves",)
 
 
 def read_curve(path: str | Path) -> tuple[list[int], list[float]]:
@@ -18,7 +21,7 @@ def read_curve(path: str | Path) -> tuple[list[int], list[float]]:
 
 def skip_reason(loss_csv: str | Path) -> str | None:
     """The reason a finetune did not train (its model directory's skip record), or None if it trained."""
-    from ..skipped import read_skip
+    from ...skipped import read_skip
 
     record = read_skip(Path(loss_csv).parent / "model")
     return record["reason"] if record else None
@@ -59,20 +62,8 @@ def plot_losses(curves: dict[str, str | Path], out_stem: str | Path) -> list[Pat
     return paths
 
 
-def _curve(value: str) -> tuple[str, str]:
-    name, sep, path = value.partition("=")
-    if not sep or not name or not path:
-        raise argparse.ArgumentTypeError(f"expected NAME=LOSS_CSV, got {value!r}")
-    return name, path
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--curve", type=_curve, action="append", required=True, metavar="NAME=LOSS_CSV",
-                        help="one finetune's loss.csv (repeat)")
-    parser.add_argument("--out", required=True, help="output path without suffix (writes .pdf and .png)")
-
-
-def run(args: argparse.Namespace) -> int:
-    for path in plot_losses(dict(args.curve), args.out):
-        print(path)
-    return 0
+def draw(curves: dict[str, str | Path], out_prefix: str | Path) -> list[Path]:
+    """Every finetune's curve in one figure (``curves``: finetune name -> its loss.csv)."""
+    if not curves:
+        raise ValueError("rft_loss: no --curve NAME=LOSS_CSV given (the run has no finetune)")
+    return plot_losses(curves, out_prefix)
