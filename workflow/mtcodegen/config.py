@@ -13,8 +13,11 @@ from typing import Any
 import jsonschema
 import yaml
 
+from .schema import SCHEMA_PATH, load_schema, with_defaults  # noqa: F401 (SCHEMA_PATH: re-exported)
+
+# The checkout this package sits in: only the default of `root` for hand use (tests, `mtcodegen check-config`
+# run in the project). The workflow passes its own directory (workflow.basedir) everywhere instead.
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SCHEMA_PATH = PROJECT_ROOT / "workflow" / "schemas" / "config.schema.yaml"
 PROMPT_CATEGORIES = ("reasoning", "instruction")
 
 
@@ -45,31 +48,12 @@ def load_config(source: str | Path | dict[str, Any], root: str | Path | None = N
     return config
 
 
-def load_schema() -> dict[str, Any]:
-    return yaml.safe_load(SCHEMA_PATH.read_text())
-
-
 def _key(path) -> str:
     return ".".join(str(p) for p in path) or "<top level>"
 
 
-def _with_defaults(validator_class):
-    """The jsonschema recipe for filling `default`s while validating (Snakemake's validate does the same)."""
-    validate_properties = validator_class.VALIDATORS["properties"]
-
-    def set_defaults(validator, properties, instance, schema):
-        if isinstance(instance, dict):
-            for name, subschema in properties.items():
-                if "default" in subschema and name not in instance:
-                    instance[name] = copy.deepcopy(subschema["default"])
-        yield from validate_properties(validator, properties, instance, schema)
-
-    return jsonschema.validators.extend(validator_class, {"properties": set_defaults})
-
-
 def validate_schema(config: dict[str, Any]) -> None:
-    schema = load_schema()
-    validator = _with_defaults(jsonschema.Draft202012Validator)(schema)
+    validator = with_defaults(jsonschema.Draft202012Validator)(load_schema())
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         raise ConfigError("\n".join(_describe(e) for e in errors[:10]))
