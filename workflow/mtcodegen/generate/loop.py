@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..schema import default
 from .backends.base import Backend, Completion, SamplingParams
 from .extract import extract_code
 from .feedback import feedback_values
@@ -136,8 +137,15 @@ def new_trajectories(problems: Sequence[dict[str, Any]], samples: int, seed: int
 
 
 def sampling_params(sampling: dict[str, Any], t: Trajectory, turn: int, step: int) -> SamplingParams:
-    return SamplingParams(temperature=float(sampling.get("temperature", 1.0)), top_p=float(sampling.get("top_p", 0.95)),
-                          max_tokens=int(sampling.get("max_tokens", 512)), n=1, seed=call_seed(t.seed, turn, step))
+    return SamplingParams(temperature=float(sampling_setting(sampling, "temperature")),
+                          top_p=float(sampling_setting(sampling, "top_p")),
+                          max_tokens=int(sampling_setting(sampling, "max_tokens")), n=1,
+                          seed=call_seed(t.seed, turn, step))
+
+
+def sampling_setting(sampling: dict[str, Any], key: str) -> Any:
+    """A sampling setting; one the params leave out (a hand run) takes the config schema's default."""
+    return sampling[key] if key in sampling else default("sampling", key)
 
 
 def ask_reasoning(t: Trajectory, reasoning: tuple[tuple[str, str], ...]) -> None:
@@ -220,7 +228,7 @@ def run_batch(
     (problem, sample) order."""
     stats = stats if stats is not None else BatchStats()
     samples, turns = int(sampling.get("samples", 1)), int(cell.get("turns", 1))
-    seed = int(sampling.get("seed", 0))
+    seed = int(sampling_setting(sampling, "seed"))
     trace = prompts.trace
     trajectories = new_trajectories(problems, samples, seed, prompts.system, prompts)
     for turn in range(1, turns + 1):

@@ -33,7 +33,7 @@ from typing import Any
 
 from .backends.base import Backend, Completion, EngineDied
 from .loop import (PublicCheck, PublicJudge, Trajectory, ask_code, ask_reasoning, clean_text, new_attempt,
-                   new_trajectories, sampling_params, settle, turn_prompts)
+                   new_trajectories, sampling_params, sampling_setting, settle, turn_prompts)
 from .prompts import CellPrompts
 
 log = logging.getLogger("mtcodegen.generate")
@@ -126,7 +126,7 @@ def run_cell(
     """Generate the given shards ((index, problems) pairs, in order) with trajectories in flight; each finished
     shard's records, in (problem, sample) order, go to ``on_shard(index, records)``. Returns the counters."""
     samples, turns = int(sampling.get("samples", 1)), int(cell.get("turns", 1))
-    seed = int(sampling.get("seed", 0))
+    seed = int(sampling_setting(sampling, "seed"))
     trace = prompts.trace
     if max_in_flight is None or max_in_flight < 1:
         max_in_flight = 2 * backend.capacity if backend.capacity else None  # None: all at once
