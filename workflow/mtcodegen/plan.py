@@ -11,6 +11,7 @@ Stages and their nodes:
   generate   one per grid cell                                   results/generate/<h>/trajectories.jsonl.gz
   execute    private-test verdicts of one generate node          results/execute/<h>/trajectories.jsonl.gz
   metrics    all evaluation cells together                       results/metrics/<h>/*.csv
+  rft_problems  the RFT generator's problems, decontaminated     results/rft_problems/<h>/problems.jsonl.gz
   rft_data   training trajectories of the RFT generator cell     results/rft_data/<h>/train.jsonl
   finetune   one per finetune entry                              results/finetune/<h>/model/
 """
@@ -23,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from .config import PROJECT_ROOT, dataset_splits, prompt_names, split_ref
-from .generate.feedback_types import hashed_data_files
 from .provenance import HASH_CHARS, SPEED_KEYS, Node, canonical_json, digest_bytes, digest_file
 
 PROMPTS = "prompts"
@@ -176,24 +176,25 @@ def _prompt_files(block: dict[str, Any]) -> list[str]:
         files.append(f"{PROMPTS}/system/{block['system']}.txt")
     if block.get("problem_template"):
         files.append(f"{PROMPTS}/problem/{block['problem_template']}.txt")
-    files.append(f"{PROMPTS}/feedback/{block['feedback']}.txt")
+    # A feedback type is its template and its data file (the trace the judge records): both decide the cell.
+    files += [f"{PROMPTS}/feedback/{block['feedback']}{suffix}" for suffix in (".txt", ".yaml")]
     if block.get("cot_retry"):
         files.append(f"{PROMPTS}/{COT_RETRY_SCHEDULE}")
     return sorted(set(files))
 
 
-def _cell_nodes(plan: Plan, model_label: str, cell: dict[str, Any], label: dict[str, Any]) -> Cell:
-    """The generate + execute pair of one cell. ``cell`` holds the coordinates that decide the outputs."""
+def _cell_nodes(plan: Plan, model_label: str, cell: dict[str, Any], label: dict[str, Any],
+                problems: Node | None = None) -> Cell:
+    """The generate + execute pair of one cell. ``cell`` holds the coordinates that decide the outputs;
+    ``problems`` replaces the dataset's own problems node (the RFT generator's decontaminated problems)."""
     config = plan.config
     model_entry = config["models"].get(model_label) or config["models"][config["finetune"][model_label]["base"]]
     model_node = plan.models_by_name[model_label]
-    problems = plan.problems_by_ref[cell["dataset"]]
+    problems = problems or plan.problems_by_ref[cell["dataset"]]
     sampling = dict(config["sampling"])
     if cell.get("samples"):
         sampling["samples"] = cell["samples"]
     files = [f for f in _prompt_files(cell) if (plan.root / f).exists()]
-    # The feedback type's data file, where it asks the judge for a trace (what its template cannot say).
-    files += hashed_data_files(plan.root / PROMPTS, cell["feedback"], PROMPTS)
     name = (
         f"{model_label}.{cell['dataset'].replace('/', '-')}.r={cell['reasoning']}.i={cell['instruction']}"
         f".fb={cell['feedback']}.t={cell['turns']}" + (".retry" if cell["cot_retry"] else "")
@@ -266,7 +267,6 @@ def _add_rft(plan: Plan, rft: dict[str, Any]) -> None:
         "limit": gen.get("limit"),
         "samples": gen.get("samples"),
     }
-    plan.rft_cell = _cell_nodes(plan, gen["model"], cell, {**cell, "model": gen["model"], "block": "rft_generator"})
     all_refs = {f"{d}/{s}" for d, e in plan.config["datasets"].items() for s in dataset_splits(e)}
     eval_refs = sorted(all_refs - {gen["dataset"]})
     # Every split other than the training one counts as evaluation data to decontaminate against, except the
@@ -275,6 +275,21 @@ def _add_rft(plan: Plan, rft: dict[str, Any]) -> None:
     partition = plan.config["datasets"][train_dataset].get("partition")
     if partition:
         eval_refs = [r for r in eval_refs if r != f"{train_dataset}/{partition['from']}"]
+    problems = None
+    if gen.get("decontaminate_problems") and eval_refs:
+        # The statement test first, on the problems alone: no generation is spent on problems whose
+        # trajectories rft_data would remove (rft/problems.py).
+        problems = plan.add(
+            Node(
+                "rft_problems",
+                f"{gen['dataset']}.decontaminated",
+                {"decontamination_threshold": rft["decontamination_threshold"], "eval_splits": eval_refs},
+                inputs={"problems": plan.problems_by_ref[gen["dataset"]].hash}
+                | {f"eval:{ref}": plan.problems_by_ref[ref].hash for ref in eval_refs},
+            )
+        )
+    plan.rft_cell = _cell_nodes(plan, gen["model"], cell, {**cell, "model": gen["model"], "block": "rft_generator"},
+                                problems)
     plan.rft_data = plan.add(
         Node(
             "rft_data",

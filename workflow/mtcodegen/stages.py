@@ -37,6 +37,8 @@ STAGES: tuple[Stage, ...] = (
           "judge every attempt of a trajectories file on the private tests", "execute"),
     Stage("metrics", ("metrics",), "metrics", "mtcodegen.metrics.cli",
           "pass@k, pass n@k and the analyses of all cells, as CSV tables", "figures"),
+    Stage("rft_problems", ("rft",), "rft-problems", "mtcodegen.rft.problems",
+          "decontaminate the RFT generator's training problems before generation", "finetune"),
     Stage("rft_data", ("rft",), "rft-data", "mtcodegen.rft.cli",
           "build the RFT training set from a generator cell's judged trajectories", "finetune"),
     Stage("finetune", ("finetune",), "finetune", "mtcodegen.finetune.cli",

@@ -155,8 +155,10 @@ def get_upstream_problems(stage, role="problems"):
 
     def get(wildcards):
         hash_ = PLAN.node(stage, wildcards.hash).inputs[role]
-        upstream = PLAN.nodes.get("problems", {}).get(hash_) or PLAN.node(
-            "partition", hash_
+        upstream = (
+            PLAN.nodes.get("problems", {}).get(hash_)
+            or PLAN.nodes.get("rft_problems", {}).get(hash_)
+            or PLAN.node("partition", hash_)
         )
         return PLAN.path(upstream, "problems.jsonl.gz")
 
@@ -222,9 +224,10 @@ def get_metrics_dir(wildcards=None):
     return PLAN.path(PLAN.metrics)
 
 
-def _rft_eval_files(wildcards):
-    """Evaluation split ("dataset/split") -> its problems file, for each split an rft_data node decontaminates against."""
-    inputs = PLAN.node("rft_data", wildcards.hash).inputs
+def _rft_eval_files(wildcards, stage="rft_data"):
+    """Evaluation split ("dataset/split") -> its problems file, for each split a node of ``stage`` (rft_data,
+    rft_problems) decontaminates against."""
+    inputs = PLAN.node(stage, wildcards.hash).inputs
     refs = [r.removeprefix("eval:") for r in sorted(inputs) if r.startswith("eval:")]
     return {ref: get_problems_file(ref) for ref in refs}
 
@@ -242,12 +245,17 @@ def get_rft_eval_problems(wildcards):
     return list(_rft_eval_files(wildcards).values())
 
 
-def get_rft_eval_args(wildcards):
-    """Params function: the rft-data `--eval DATASET/SPLIT=PATH` options."""
+def get_rft_eval_args(wildcards, stage="rft_data"):
+    """Params function: the rft-data (or rft-problems) `--eval DATASET/SPLIT=PATH` options."""
     return " ".join(
         f"--eval {shlex.quote(f'{ref}={path}')}"
-        for ref, path in _rft_eval_files(wildcards).items()
+        for ref, path in _rft_eval_files(wildcards, stage).items()
     )
+
+
+def get_rft_problems_eval_problems(wildcards):
+    """Input function: the evaluation splits an rft_problems node decontaminates against."""
+    return list(_rft_eval_files(wildcards, "rft_problems").values())
 
 
 def get_finetune_loss_curves(wildcards=None):
