@@ -13,10 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from ..jsonl import read_jsonl, write_json, write_jsonl
+from ..schema import default
 from .decontaminate import cross_test, reference_index, similar_statements, statement_similarity
 from .dedup import NearDuplicateIndex, minhash
 from .prompts import load_prompt_texts, strip_prompts
-from .selection import MULTI_TURN, TURN_CLASSES, final_code, rejection_reason, trajectory_key, turn_class
+from .selection import TURN_CLASSES, final_code, rejection_reason, trajectory_key, turn_class
+
+
+def rft_setting(params: dict[str, Any], key: str) -> Any:
+    """An rft setting; one the params leave out (a hand run) takes the config schema's default, as a planned
+    run's params always hold it (the schema fills it in)."""
+    return params[key] if key in params else default("rft", key)
 
 
 def _removed(trajectory: dict[str, Any], reason: str, **evidence: Any) -> dict[str, Any]:
@@ -53,7 +60,7 @@ def _decontaminate(kept, train_problems, eval_problems, params, judge, removed):
             removed.append(_removed(t, "eval_code_duplicate", eval_id=copy[0], similarity=round(copy[1], 4)))
             continue
         clean.append(t)
-    if not params.get("cross_test", False) or not unique_eval or not clean:
+    if not rft_setting(params, "cross_test") or not unique_eval or not clean:
         return clean
     if judge is None:
         raise ValueError("rft cross_test is on but no judge was given to run the solutions in")
@@ -65,7 +72,7 @@ def _decontaminate(kept, train_problems, eval_problems, params, judge, removed):
             seen.add((t["problem_id"], code))
             solutions[t["problem_id"]].append((trajectory_key(t), code))
     crossed = cross_test(solutions, train_problems, unique_eval, judge, params["execution"],
-                         params.get("cross_test_top_k", 0), similarity)
+                         rft_setting(params, "cross_test_top_k"), similarity)
     out = []
     for t in clean:
         match = crossed.get(t["problem_id"])
@@ -109,7 +116,7 @@ def select_trajectories(
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for t in sorted(clean, key=lambda t: (t["problem_id"], t["sample"])):
         groups[(t["problem_id"], turn_class(t))].append(t)
-    train_classes = set(params.get("train_turn_classes", [MULTI_TURN]))
+    train_classes = set(rft_setting(params, "train_turn_classes"))
     unknown = sorted(train_classes - set(TURN_CLASSES))
     if unknown:
         raise ValueError(f"unknown rft train_turn_classes {unknown}; expected some of {list(TURN_CLASSES)}")
@@ -183,7 +190,7 @@ def build_rft_data(
     if missing_refs:
         raise ValueError(f"no problems file given for evaluation split(s) {missing_refs} (--eval REF=PATH)")
     judge = None
-    if params.get("cross_test", False) and eval_problems:
+    if rft_setting(params, "cross_test") and eval_problems:
         from ..sandbox import ExecutionSettings, Judge, SandboxUnavailable
 
         execution = ExecutionSettings.from_dict(params["execution"], what="rft params execution")
@@ -209,7 +216,7 @@ def build_rft_data(
         "input_trajectories": len(trajectories),
         "trajectories": len(records),
         "problems": len({r["problem_id"] for r in records}),
-        "train_turn_classes": sorted(params.get("train_turn_classes", [MULTI_TURN])),
+        "train_turn_classes": sorted(rft_setting(params, "train_turn_classes")),
         "by_turn_class": class_stats(trajectories, selected, removed),
         "assistant_tokens": sum(
             a.get("completion_tokens") or 0 for r in records for a in by_key[f"{r['problem_id']}#{r['sample']}"]["attempts"]
