@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import PROJECT_ROOT, dataset_splits, prompt_names, split_ref
+from .generate.feedback_types import hashed_data_files
 from .provenance import HASH_CHARS, SPEED_KEYS, Node, canonical_json, digest_bytes, digest_file
 
 PROMPTS = "prompts"
@@ -176,8 +177,7 @@ def _prompt_files(block: dict[str, Any]) -> list[str]:
         files.append(f"{PROMPTS}/system/{block['system']}.txt")
     if block.get("problem_template"):
         files.append(f"{PROMPTS}/problem/{block['problem_template']}.txt")
-    # A feedback type is its template and its data file (the trace the judge records): both decide the cell.
-    files += [f"{PROMPTS}/feedback/{block['feedback']}{suffix}" for suffix in (".txt", ".yaml")]
+    files.append(f"{PROMPTS}/feedback/{block['feedback']}.txt")
     if block.get("cot_retry"):
         files.append(f"{PROMPTS}/{COT_RETRY_SCHEDULE}")
     return sorted(set(files))
@@ -195,6 +195,8 @@ def _cell_nodes(plan: Plan, model_label: str, cell: dict[str, Any], label: dict[
     if cell.get("samples"):
         sampling["samples"] = cell["samples"]
     files = [f for f in _prompt_files(cell) if (plan.root / f).exists()]
+    # The feedback type's data file, where it asks the judge for a trace (what its template cannot say).
+    files += hashed_data_files(plan.root / PROMPTS, cell["feedback"], PROMPTS)
     name = (
         f"{model_label}.{cell['dataset'].replace('/', '-')}.r={cell['reasoning']}.i={cell['instruction']}"
         f".fb={cell['feedback']}.t={cell['turns']}" + (".retry" if cell["cot_retry"] else "")
