@@ -28,7 +28,8 @@ rule finetune:
         out=lambda wildcards: PLAN.path(PLAN.node("finetune", wildcards.hash)),
         spec=node_spec_json("finetune"),
         name=node_name("finetune"),
+        root=PROJECT_DIR,  # a relative launch.accelerate_config is the project's
     shell:
         "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q}"
         " finetune --data {input.data} --base {input.base} --params {params.params:q}"
-        " --out {params.out} > {log} 2>&1"
+        " --root {params.root:q} --out {params.out} > {log} 2>&1"

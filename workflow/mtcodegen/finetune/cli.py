@@ -15,6 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", required=True, help="the base model's checkpoint directory")
     parser.add_argument("--params", required=True, help="the finetune node params (JSON)")
     parser.add_argument("--out", required=True, help="the node directory: model/, adapter/, checkpoints/, loss.csv")
+    parser.add_argument("--root", help="a relative launch.accelerate_config is resolved against this (the workflow "
+                                       "passes its own directory; default: the project)")
     parser.add_argument("--worker", action="store_true",
                         help="internal: this process is one of the accelerate workers (launch.py starts them)")
 
@@ -56,12 +58,13 @@ def run(args: argparse.Namespace) -> int:
     from .launch import distributed, resolve, run_workers
     from .train import finetune, load_summary
 
-    plan = resolve(params.get("launch"))
+    plan = resolve(params.get("launch"), root=args.root)
     if args.worker:
         finetune(args.data, args.base, args.out, params)
         return 0  # the launcher (rank 0's parent) draws the curve and prints the summary
     if distributed(plan):
-        run_workers(plan, ["--data", args.data, "--base", args.base, "--params", args.params, "--out", args.out])
+        run_workers(plan, ["--data", args.data, "--base", args.base, "--params", args.params, "--out", args.out,
+                           *(["--root", args.root] if args.root else [])])
         summary = load_summary(args.out)
     else:
         summary = finetune(args.data, args.base, args.out, params)

@@ -54,8 +54,10 @@ def _gpus_here(env: dict[str, str]) -> int:
         return 1
 
 
-def resolve(launch: dict[str, Any] | None, env: dict[str, str] | None = None) -> dict[str, Any]:
-    """The launch plan: processes per node, nodes, config file (absolute), port."""
+def resolve(launch: dict[str, Any] | None, env: dict[str, str] | None = None,
+            root: str | Path | None = None) -> dict[str, Any]:
+    """The launch plan: processes per node, nodes, config file (absolute: a relative one is resolved against
+    ``root``, the project by default), port."""
     env = dict(os.environ if env is None else env)
     launch = dict(launch or {})
     unknown = sorted(set(launch) - {"accelerate_config", "processes_per_node", "nodes", "port"})
@@ -67,7 +69,7 @@ def resolve(launch: dict[str, Any] | None, env: dict[str, str] | None = None) ->
     if config is None and wanted > 1:
         config = DDP_CONFIG
     if config is not None:
-        path = Path(config) if Path(config).is_absolute() else PROJECT_ROOT / config
+        path = Path(config) if Path(config).is_absolute() else Path(root or PROJECT_ROOT) / config
         if not path.is_file():
             raise FileNotFoundError(f"finetune launch.accelerate_config not found: {path}")
         config = str(path)
