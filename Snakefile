@@ -23,6 +23,7 @@ wildcard_constraints:
 include: "workflow/rules/data.smk"
 include: "workflow/rules/index.smk"
 include: "workflow/rules/model.smk"
+include: "workflow/rules/engines.smk"
 include: "workflow/rules/generate.smk"
 include: "workflow/rules/execute.smk"
 include: "workflow/rules/metrics.smk"

@@ -58,6 +58,8 @@ SPEED_CHANGES = [
     (("models", "tiny", "engine", "gpu_memory_utilization"), 0.5),
     (("models", "tiny", "engine", "tensor_parallel_size"), 4),
     (("models", "tiny", "engine", "enforce_eager"), False),
+    # one engine per model or one per cell (engine_server.py): the same records either way
+    (("models", "tiny", "engine", "share_engine"), False),
     (("models", "tiny", "engine", "enable_prefix_caching"), False),
     (("models", "tiny", "engine", "max_lora_rank"), 64),
 ]

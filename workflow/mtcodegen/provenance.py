@@ -49,7 +49,7 @@ SPEED_KEYS: dict[str, frozenset[str]] = {
     "engine": frozenset({
         "cpu_threads", "kv_cache_gb", "max_num_seqs", "gpu_memory_utilization", "tensor_parallel_size",
         "enforce_eager", "enable_prefix_caching", "enable_chunked_prefill", "max_num_batched_tokens",
-        "max_lora_rank", "batch_size",
+        "max_lora_rank", "batch_size", "share_engine",
         "base_url", "api_key_env", "max_concurrency", "timeout_s", "max_retries", "backoff_s",
     }),
 }

@@ -42,6 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-in-flight", type=int, default=0,
                         help="trajectories generated at once (default 0: twice what the engine batches)")
     parser.add_argument("--prompts-dir", help="prompt directory (default: the project's prompts/)")
+    parser.add_argument("--engine-dir", help="where the model's shared engine is registered (the workflow: "
+                        "results/engines): a vllm cell whose engine.share_engine is not false leases the model's "
+                        "one running engine there, starting it if none runs; without it the cell starts its own")
     cell = parser.add_argument_group("cell (override --params)")
     cell.add_argument("--reasoning", help="reasoning prompt name(s), 'a+b' to stack, 'none'")
     cell.add_argument("--instruction", help="instruction prompt name(s) or 'none'")
@@ -96,7 +99,38 @@ def build_params(args: argparse.Namespace) -> dict[str, Any]:
     return params
 
 
-def make_backend(model_dir: str | None, engine: dict[str, Any]):
+def shared_backend(model_dir: str, engine: dict[str, Any], engine_dir: str):
+    """The cell's vllm engine as a lease on the model's shared server (backends/engine_server.py)."""
+    from .backends.engine_options import adapter_base, check_engine
+    from .backends.engine_server import acquire
+    from .backends.served import ServedVLLMBackend
+
+    _, options = check_engine(dict(engine))
+    options.pop("share_engine", None)
+    model = Path(model_dir)
+    if not model.is_dir():
+        raise FileNotFoundError(f"model directory not found: {model_dir}")
+    base = adapter_base(model)
+    lease = acquire(engine_dir, base or model, options, lora=model if base else None)
+    try:
+        return ServedVLLMBackend(lease, tokenizer_dir=base or model)
+    except BaseException:
+        lease.release()
+        raise
+
+
+def uses_shared_engine(engine: dict[str, Any], engine_dir: str | None) -> bool:
+    """Whether a cell leases the model's shared engine: a vllm cell, given an engine directory, unless its model
+    says ``share_engine: false`` (a speed setting: the records are the same either way)."""
+    return bool(engine_dir) and engine.get("backend", "vllm") == "vllm" and engine.get("share_engine", True) is not False
+
+
+def make_backend(model_dir: str | None, engine: dict[str, Any], engine_dir: str | None = None):
+    if uses_shared_engine(engine, engine_dir):
+        if not model_dir:
+            raise ValueError("--model-dir is required for the 'vllm' backend")
+        return shared_backend(model_dir, engine, engine_dir)
+    engine = {k: v for k, v in engine.items() if k != "share_engine"}
     if engine.get("backend") == "scripted":
         from .backends.scripted import ScriptedBackend
 
@@ -138,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
         args.problems,
         params,
         args.out,
-        backend_factory=lambda: make_backend(args.model_dir, params["engine"]),
+        backend_factory=lambda: make_backend(args.model_dir, params["engine"], args.engine_dir),
         judge_factory=lambda: SandboxPublicJudge(params["execution"]),
         cell_hash=args.cell_hash or digest_bytes(canonical_json(params).encode())[:16],
         cell_name=args.cell_name,

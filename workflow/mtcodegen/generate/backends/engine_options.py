@@ -23,6 +23,7 @@ VLLM = {
     "enable_prefix_caching": "reuse the KV cache of shared prefixes (default true: later turns reuse earlier)",
     "lora": "path of a LoRA adapter applied to every request (found automatically in an adapter directory)",
     "max_lora_rank": "largest LoRA rank to reserve for",
+    "share_engine": "default true: the workflow's cells of this model share one running engine (engine_server.py)",
 }
 OPENAI = {
     "base_url": "server root, e.g. http://127.0.0.1:8000/v1",

@@ -109,6 +109,7 @@ class OpenAIBackend(Backend):
         try:
             response = self._post(self._payload(conversation, p))
         except RetriesExhausted as err:
+            self._gave_up(err)
             # One overloaded request must not lose the rest of the batch: its trajectory ends as "error".
             log.error("openai backend: %s; returning %d error completion(s)", err, p.n)
             return [Completion(text="", prompt_tokens=0, completion_tokens=0, finish_reason="error")] * p.n
@@ -143,12 +144,20 @@ class OpenAIBackend(Backend):
                 reason, retry_after = f"HTTP {err.code}", _retry_after(err)
             except (TimeoutError, socket.timeout, urllib.error.URLError, ConnectionError) as err:
                 reason, retry_after = f"{type(err).__name__}: {getattr(err, 'reason', err)}", None
+            self._before_retry(reason)
             if attempt == self.max_retries:
                 raise RetriesExhausted(f"{self.url}: gave up after {attempt + 1} tries ({reason})")
             delay = retry_after if retry_after is not None else self.backoff_s * 2**attempt * (0.5 + random.random())
             log.warning("openai backend: %s; retry %d/%d in %.1fs", reason, attempt + 1, self.max_retries, delay)
             time.sleep(delay)
         raise AssertionError("unreachable")
+
+    # Hooks for a server this run owns (served.py): a dead server is an EngineDied, not a failed request.
+    def _before_retry(self, reason: str) -> None:
+        """Called after each failed try, before waiting to retry; may raise to stop retrying."""
+
+    def _gave_up(self, err: RetriesExhausted) -> None:
+        """Called when a request failed every retry, before it becomes error completions; may raise."""
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)

@@ -92,40 +92,53 @@ def device_name(on_cpu: bool, platform: Any = None) -> str:
     return _platform.processor() or _platform.machine()
 
 
+def engine_config(model_dir: str | Path, options: dict[str, Any] | None, lora: str | Path | None, on_cpu: bool
+                  ) -> tuple[dict[str, Any], dict[str, str], str | None]:
+    """(``vllm.LLM`` keyword arguments, environment variables to set, the LoRA adapter or None) for a model's
+    engine options: the one place that turns ``engine:`` into an engine, for the in-process engine and for the
+    shared server (engine_server.py) alike. The caller also drops MKL_NUM_THREADS on CPU (drop_mkl_thread_limit).
+    """
+    options = dict(options or {})
+    options.pop("share_engine", None)  # how cells reach the engine, not how it is built (engine_server.py)
+    lora = options.pop("lora", None) or lora
+    cpu_threads = options.pop("cpu_threads", None)
+    kv_cache_gb = options.pop("kv_cache_gb", None)
+    env: dict[str, str] = {}
+    kwargs: dict[str, Any] = {
+        "model": str(model_dir),
+        "enable_prefix_caching": options.pop("enable_prefix_caching", True),
+        "enforce_eager": options.pop("enforce_eager", on_cpu),
+    }
+    if kv_cache_gb is not None:
+        if on_cpu:  # the CPU build sizes its cache only from this variable (GiB, integer)
+            env["VLLM_CPU_KVCACHE_SPACE"] = str(max(1, math.ceil(float(kv_cache_gb))))
+        else:
+            kwargs["kv_cache_memory_bytes"] = int(float(kv_cache_gb) * (1 << 30))
+    if cpu_threads is not None and on_cpu:
+        env["VLLM_CPU_OMP_THREADS_BIND"] = str(cpu_threads)
+    if lora:
+        kwargs["enable_lora"] = True
+        kwargs["max_lora_rank"] = options.pop("max_lora_rank", 64)
+    else:
+        options.pop("max_lora_rank", None)
+    kwargs.update(scheduler_options(options, on_cpu, options.get("max_model_len") or _model_length(model_dir)))
+    kwargs.update(options)  # dtype, max_model_len, seed, gpu_memory_utilization, tensor_parallel_size...
+    return kwargs, env, str(lora) if lora else None
+
+
 class VLLMBackend(Backend):
     name = "vllm"
 
     def __init__(self, model_dir: str | Path, options: dict[str, Any] | None = None, lora: str | Path | None = None):
-        options = dict(options or {})
-        lora = options.pop("lora", None) or lora
-        cpu_threads = options.pop("cpu_threads", None)
-        kv_cache_gb = options.pop("kv_cache_gb", None)
         started = time.time()
         import vllm
         from vllm.platforms import current_platform
 
         on_cpu = current_platform.is_cpu()
-        kwargs: dict[str, Any] = {
-            "model": str(model_dir),
-            "enable_prefix_caching": options.pop("enable_prefix_caching", True),
-            "enforce_eager": options.pop("enforce_eager", on_cpu),
-        }
-        if kv_cache_gb is not None:
-            if on_cpu:  # the CPU build sizes its cache only from this variable (GiB, integer)
-                os.environ["VLLM_CPU_KVCACHE_SPACE"] = str(max(1, math.ceil(float(kv_cache_gb))))
-            else:
-                kwargs["kv_cache_memory_bytes"] = int(float(kv_cache_gb) * (1 << 30))
-        if cpu_threads is not None and on_cpu:
-            os.environ["VLLM_CPU_OMP_THREADS_BIND"] = str(cpu_threads)
+        kwargs, env, lora = engine_config(model_dir, options, lora, on_cpu)
+        os.environ.update(env)
         if on_cpu:
             drop_mkl_thread_limit(os.environ)
-        if lora:
-            kwargs["enable_lora"] = True
-            kwargs["max_lora_rank"] = options.pop("max_lora_rank", 64)
-        else:
-            options.pop("max_lora_rank", None)
-        kwargs.update(scheduler_options(options, on_cpu, options.get("max_model_len") or _model_length(model_dir)))
-        kwargs.update(options)  # dtype, max_model_len, seed, gpu_memory_utilization, tensor_parallel_size...
         self._lora = None
         if lora:
             from vllm.lora.request import LoRARequest
