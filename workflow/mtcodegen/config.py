@@ -130,11 +130,14 @@ def check_references(config: dict[str, Any], root: Path) -> None:
         # The backend's own check, run here so that a misspelled option stops the run before any job
         # (otherwise it surfaces only inside the generate job, after the model was materialized).
         from .generate.backends.engine_options import check_engine
+        from .generate.backends.registry import names as backend_names
 
         try:
             check_engine({"backend": entry.get("backend", "vllm"), **entry.get("engine", {})})
         except ValueError as err:
-            problems.append(f"config key 'models.{name}.engine': {err}")
+            # Backends are modules that declare themselves (backends/registry.py): no list to edit here.
+            where = "engine" if entry.get("backend", "vllm") in backend_names() else "backend"
+            problems.append(f"config key 'models.{name}.{where}': {err}")
         target = entry["source"].get("finetuned")
         if target is not None and target not in finetunes:
             problems.append(f"config key 'models.{name}.source.finetuned': no finetune entry named {target!r}")

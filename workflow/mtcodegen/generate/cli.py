@@ -17,6 +17,7 @@ from typing import Any
 from ..provenance import canonical_json, digest_bytes
 from .stage import DEFAULT_SHARD_PROBLEMS, generate_cell
 from ..options import json_option
+from .backends.registry import backend_info, names as backend_names
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "cell": {"reasoning": "none", "instruction": "none", "feedback": "failed_tests", "turns": 1,
@@ -60,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sampling.add_argument("--max-tokens", type=int)
     sampling.add_argument("--seed", type=int)
     engine = parser.add_argument_group("engine (override --params)")
-    engine.add_argument("--backend", help="vllm | openai | transformers | scripted")
+    engine.add_argument("--backend", choices=backend_names(), help="a generation backend (backends/registry.py)")
     engine.add_argument("--script", help="scripted backend: JSON file with a `responses` list")
     engine.add_argument("--sandbox", choices=["nsjail", "unsafe_local"], help="how public tests run")
 
@@ -131,18 +132,14 @@ def make_backend(model_dir: str | None, engine: dict[str, Any], engine_dir: str 
             raise ValueError("--model-dir is required for the 'vllm' backend")
         return shared_backend(model_dir, engine, engine_dir)
     engine = {k: v for k, v in engine.items() if k != "share_engine"}
-    if engine.get("backend") == "scripted":
-        from .backends.scripted import ScriptedBackend
+    from .backends import load_backend
 
-        if not engine.get("script"):
-            raise ValueError("the scripted backend needs --script FILE (a JSON `responses` list)")
-        return ScriptedBackend.from_script(engine["script"])
-    if not model_dir:
-        raise ValueError(f"--model-dir is required for the {engine.get('backend')!r} backend")
-    if engine.get("backend") != "openai" and not Path(model_dir).is_dir():
-        raise FileNotFoundError(f"model directory not found: {model_dir}")
-    from .backends import load_backend  # the backend engineer's factory (vllm, openai, transformers)
-
+    info = backend_info(engine.get("backend", "vllm"))  # an unknown one is named with the discovered ones
+    if info.needs_model_dir:
+        if not model_dir:
+            raise ValueError(f"--model-dir is required for the {info.name!r} backend")
+        if not Path(model_dir).is_dir():
+            raise FileNotFoundError(f"model directory not found: {model_dir}")
     return load_backend(model_dir, engine)
 
 

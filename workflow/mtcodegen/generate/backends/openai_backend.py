@@ -23,6 +23,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any
 
 from .base import Backend, Completion, Message, SamplingParams
+from .registry import BackendInfo
 
 log = logging.getLogger(__name__)
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -169,3 +170,29 @@ def _retry_after(err: urllib.error.HTTPError) -> float | None:
         return min(float(value), 60.0) if value else None
     except ValueError:
         return None
+
+
+# --- registration (backends/registry.py): this module is the `openai` backend ----------------------------------
+def _load(model_dir: Any, options: dict[str, Any]) -> OpenAIBackend:
+    base_url = options.pop("base_url", None)
+    if not base_url:
+        raise ValueError("the openai backend needs engine.base_url (the server's /v1 root)")
+    # vllm serve names a model by the path it was started with; llama.cpp ignores the name
+    model = options.pop("model", None) or (str(model_dir) if model_dir is not None else None)
+    if not model:
+        raise ValueError("the openai backend needs engine.model or a model directory to name the served model")
+    return OpenAIBackend(base_url, model=model, **options)
+
+
+OPTIONS = {
+    "base_url": "server root, e.g. http://127.0.0.1:8000/v1",
+    "api_key_env": "name of the environment variable holding the API key (the key itself is never logged)",
+    "model": "model name the server knows (default: the checkpoint directory name)",
+    "max_concurrency": "requests in flight at once",
+    "timeout_s": "per-request timeout",
+    "max_retries": "retries on 429/5xx/timeouts, with exponential backoff",
+    "backoff_s": "first backoff delay; doubles each retry",
+}
+# Standard library only: no extra. The checkpoint directory only names the model (the server has the weights).
+BACKEND = BackendInfo("openai", "an OpenAI-compatible HTTP server (vllm serve, llama.cpp, hosted APIs)", OPTIONS,
+                      _load, extra=None, needs_model_dir=False)

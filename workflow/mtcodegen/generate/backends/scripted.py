@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import Backend, Completion, Message, SamplingParams
+from .registry import BackendInfo
 
 Responder = Callable[[Sequence[Message], SamplingParams], str]
 
@@ -74,3 +75,17 @@ class ScriptedBackend(Backend):
                                               completion_tokens=len(str(text).split()), finish_reason="stop"))
             out.append(completions)
         return out
+
+
+# --- registration (backends/registry.py): this module is the `scripted` backend --------------------------------
+def _load(model_dir: Path | None, options: dict[str, Any]) -> ScriptedBackend:
+    if not options.get("script"):
+        raise ValueError("the scripted backend needs --script FILE (engine.script: a JSON `responses` list)")
+    return ScriptedBackend.from_script(options["script"])
+
+
+BACKEND = BackendInfo(
+    "scripted", "canned responses instead of a model (engine.script), for tests: a whole DAG in seconds",
+    {"script": "JSON file with a `responses` list (relative to the working directory)"},
+    _load, extra=None, needs_model_dir=False,
+)

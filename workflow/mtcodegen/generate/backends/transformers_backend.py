@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import Backend, Completion, Message, SamplingParams
+from .registry import BackendInfo
 
 log = logging.getLogger(__name__)
 
@@ -98,3 +99,20 @@ def _as_list(value):
     if value is None:
         return []
     return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+# --- registration (backends/registry.py): this module is the `transformers` backend ----------------------------
+def _load(model_dir: Path | None, options: dict[str, Any]) -> TransformersBackend:
+    from .engine_options import adapter_base
+
+    if adapter_base(model_dir):
+        raise ValueError(f"{model_dir} is a LoRA adapter; the transformers baseline takes full checkpoints only")
+    return TransformersBackend(model_dir, **options)
+
+
+BACKEND = BackendInfo(
+    "transformers", "plain transformers generate(): the throughput baseline",
+    {"dtype": "float32 | bfloat16 | float16", "batch_size": "conversations per generate() call",
+     "cpu_threads": "torch threads"},
+    _load, extra="generate",
+)

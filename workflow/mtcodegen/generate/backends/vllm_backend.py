@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import Backend, Completion, EngineDied, Message, SamplingParams
+from .registry import BackendInfo
 
 log = logging.getLogger(__name__)
 _FINISH = {"stop": "stop", "length": "length"}  # anything else (abort, error) -> "error"
@@ -303,3 +304,31 @@ def _is_engine_dead(err: BaseException) -> bool:
     except ImportError:  # another vLLM layout: go by the name
         return type(err).__name__ == "EngineDeadError"
     return isinstance(err, EngineDeadError)
+
+
+# --- registration (backends/registry.py): this module is the `vllm` backend ------------------------------------
+def _load(model_dir: Path | None, options: dict[str, Any]) -> VLLMBackend:
+    from .engine_options import adapter_base
+
+    base = adapter_base(model_dir)  # a LoRA adapter directory runs on its base checkpoint
+    return VLLMBackend(base or model_dir, options, lora=model_dir if base else None)
+
+
+OPTIONS = {
+    "dtype": "float32 | bfloat16 | float16 | auto",
+    "enforce_eager": "skip graph compilation: start-up in seconds instead of minutes (CPU: always wanted)",
+    "max_model_len": "context length the engine reserves for",
+    "kv_cache_gb": "KV-cache size in GiB (CPU: VLLM_CPU_KVCACHE_SPACE; GPU: kv_cache_memory_bytes)",
+    "gpu_memory_utilization": "GPU share vLLM may take",
+    "tensor_parallel_size": "GPUs per model",
+    "seed": "engine seed (per-trajectory seeds are set by the loop)",
+    "max_num_seqs": "most sequences batched at once",
+    "max_num_batched_tokens": "tokens one engine step may process (CPU: at least max_model_len, see above)",
+    "enable_chunked_prefill": "split long prompts across steps (CPU: must stay off, see above)",
+    "cpu_threads": "CPU: cores to bind the OpenMP threads to, e.g. '0-1' (VLLM_CPU_OMP_THREADS_BIND)",
+    "enable_prefix_caching": "reuse the KV cache of shared prefixes (default true: later turns reuse earlier)",
+    "lora": "path of a LoRA adapter applied to every request (found automatically in an adapter directory)",
+    "max_lora_rank": "largest LoRA rank to reserve for",
+}
+# vllm-cpu on CPU machines; on GPU machines the `vllm` package instead (docs/models.md)
+BACKEND = BackendInfo("vllm", "vLLM's offline engine (the default)", OPTIONS, _load, extra="vllm-cpu")
