@@ -1,16 +1,19 @@
 # mtcodegen: the paper's pipeline, stage by stage. This file only wires the stages together;
 # each stage's rules are in workflow/rules/, its logic in the mtcodegen package (workflow/mtcodegen/).
 
+import os
+
 from snakemake.utils import min_version
 
 min_version("9.0")
 
 
 # config.yaml is the default experiment; --configfile replaces it rather than being merged into it
-# (merged, its datasets, models and finetune entries would leak into every other config).
+# (merged, its datasets, models and finetune entries would leak into every other config). It is the one beside
+# this file, not one in the working directory, so that `snakemake -d elsewhere` plans the same experiment.
 if not workflow.overwrite_configfiles:
 
-    configfile: "config.yaml"
+    configfile: os.path.join(workflow.basedir, "config.yaml")
 
 
 include: "workflow/rules/common.smk"

@@ -31,10 +31,12 @@ rule generate:
         supersedes=get_supersedes("generate"),
         name=node_name("generate"),
         engine_dir=ENGINE_DIR,
+        prompts=PROMPTS_DIR,
     shell:
         "mtcodegen --manifest {output.manifest} --spec {params.spec:q} --name {params.name:q} {params.supersedes}"
         " generate --problems {input.problems} --model-dir {input.model} --params {params.params:q}"
         " --out {output.trajectories} --cell-hash {wildcards.hash} --cell-name {params.name:q}"
+        " --prompts-dir {params.prompts:q}"
         " --engine-dir {params.engine_dir:q} > {log} 2>&1"
 
 

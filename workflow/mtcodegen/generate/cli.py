@@ -8,7 +8,6 @@ By hand: the flags below build or override the same params, e.g.
 from __future__ import annotations
 
 import argparse
-import copy
 import logging
 import os
 from pathlib import Path
@@ -18,15 +17,27 @@ from ..provenance import canonical_json, digest_bytes
 from .stage import DEFAULT_SHARD_PROBLEMS, generate_cell
 from ..options import json_option
 from .backends.registry import backend_info, names as backend_names
+from ..schema import load_schema, section_defaults
 
-DEFAULT_PARAMS: dict[str, Any] = {
-    "cell": {"reasoning": "none", "instruction": "none", "feedback": "failed_tests", "turns": 1,
-             "cot_retry": False, "limit": None, "samples": None},
-    "sampling": {"samples": 1, "temperature": 1.0, "top_p": 0.95, "max_tokens": 512, "seed": 0},
-    "engine": {"backend": "vllm"},
-    "execution": {"sandbox": "nsjail", "time_limit_s": 2.0, "time_limit_factor": 1.0, "memory_limit_mb": 1024,
-                  "output_limit_kb": 1024, "max_processes": 16, "workers": 0},
-}
+
+def default_params() -> dict[str, Any]:
+    """A cell's params when none are given: every default is the config schema's (mtcodegen.schema), the
+    grid's first value of each axis, one sample."""
+    grid = load_schema()["$defs"]["grid_block"]["properties"]
+    cell = {axis: grid[axis]["default"][0] for axis in ("reasoning", "instruction", "feedback", "turns")}
+    return {
+        "cell": {**cell, "cot_retry": grid["cot_retry"]["default"], "limit": None, "samples": None},
+        "sampling": {"samples": 1, **section_defaults("sampling")},  # samples: required in a config
+        "engine": {"backend": _default_backend()},
+        # The loop runs every public test: the private judging's early stop is not a generate setting.
+        "execution": {k: v for k, v in section_defaults("execution").items() if k != "stop_private_at_first_failure"},
+    }
+
+
+def _default_backend() -> str:
+    return load_schema()["properties"]["models"]["additionalProperties"]["properties"]["backend"]["default"]
+
+
 _CELL_FLAGS = ("reasoning", "instruction", "feedback", "turns", "cot_retry", "limit")
 _SAMPLING_FLAGS = ("samples", "temperature", "top_p", "max_tokens", "seed")
 
@@ -67,7 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_params(args: argparse.Namespace) -> dict[str, Any]:
-    params = copy.deepcopy(DEFAULT_PARAMS)
+    params = default_params()
     if args.params:
         text = args.params
         if text.startswith("@"):
