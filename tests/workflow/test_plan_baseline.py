@@ -1,9 +1,10 @@
 """A refactor moves no content hash (issue 15): the shipped configs plan to the same node hashes with this
-checkout's package as with the package of BASELINE, the commit before the params/defaults refactor.
+checkout's package as with the package of BASELINE (the last commit that moved hashes on purpose), and with the
+last commit of the defaults refactor as with the commit before it.
 
-The baseline's package and configs are taken out of git (``git archive``) into a temporary folder; its package
+The earlier package and configs are taken out of git (``git archive``) into a temporary folder; its package
 is imported from there in a fresh interpreter, so its hashes come from the old code, not from the code under
-test. Both plans read the baseline's configs (a config edited since, e.g. to use a new option, is compared as it
+test. Both plans read the earlier commit's configs (a config edited since, e.g. to use a new option, is compared as it
 was) and this checkout's prompts and data. What each stage's own code hashes to (``provenance.code_fingerprint``)
 is replaced by the stage name in both: editing a stage's code is meant to move its hashes (docs/provenance.md),
 everything else in a spec (params, inputs, files, names) must stay as it was.
@@ -23,10 +24,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# The commit before the change that typed the execution settings and moved every default to the schema
-# (db822d0). A later commit that moves hashes on purpose says so and updates BASELINE, or CONFIGS: 250d8eb moved
-# paper.yaml's ldb_* cells (their trace granularity became a hashed data file), so paper.yaml is not compared.
-BASELINE = "c36cdb1b4e5184f0b5b01650dc773218051e638d"
+# (before, after, what happened in between): `after` None is this checkout. The refactor that typed the
+# execution settings and moved every default to the schema (db822d0, e275c08, 437a90c) moved nothing; 322f7a1 then
+# moved the RFT nodes on purpose (its new rft_problems stage), so the running check starts after it. A later commit
+# that moves hashes on purpose says so and moves BASELINE to itself.
+REFACTOR = ("c36cdb1b4e5184f0b5b01650dc773218051e638d", "437a90c", "the defaults refactor")
+BASELINE = "e651aeb"
+PAIRS = [REFACTOR, (BASELINE, None, "this checkout")]
+# paper.yaml's ldb_* cells moved on purpose in 250d8eb (their trace granularity became a hashed data file).
 CONFIGS = ("config.yaml", "configs/rft_mbpp.yaml")
 
 PLAN_SCRIPT = textwrap.dedent(
@@ -56,33 +61,40 @@ def plan_hashes(package_parent: Path, config_dir: Path) -> dict:
     return json.loads(proc.stdout)
 
 
-@pytest.fixture(scope="module")
-def baseline_package(tmp_path_factory) -> Path:
-    """A folder with the baseline's workflow/ (its package) and its CONFIGS."""
+def extract(commit: str, base: Path) -> Path:
+    """``base`` with ``commit``'s workflow/ (its package) and its CONFIGS, taken out of git."""
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("needs this checkout's git history")
-    known = subprocess.run(["git", "cat-file", "-e", f"{BASELINE}^{{commit}}"], cwd=ROOT, capture_output=True)
+    known = subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=ROOT, capture_output=True)
     if known.returncode != 0:
-        pytest.skip(f"commit {BASELINE} is not in this clone (a shallow clone?)")
-    base = tmp_path_factory.mktemp("baseline")
+        pytest.skip(f"commit {commit} is not in this clone (a shallow clone?)")
+    base.mkdir(parents=True)
     archive = base / "workflow.tar"
-    subprocess.run(["git", "archive", "--format=tar", "-o", str(archive), BASELINE, "workflow", *CONFIGS], cwd=ROOT,
+    subprocess.run(["git", "archive", "--format=tar", "-o", str(archive), commit, "workflow", *CONFIGS], cwd=ROOT,
                    check=True)
     with tarfile.open(archive) as tar:
         tar.extractall(base, filter="data")
     return base
 
 
-def test_the_shipped_configs_plan_to_the_baselines_hashes(baseline_package):
-    before = plan_hashes(baseline_package / "workflow", baseline_package)
-    after = plan_hashes(ROOT / "workflow", baseline_package)
-    assert set(before) == set(CONFIGS)
+@pytest.fixture(scope="module")
+def baseline_package(tmp_path_factory) -> Path:
+    return extract(BASELINE, tmp_path_factory.mktemp("baseline") / "tree")
+
+
+@pytest.mark.parametrize("before,after,what", PAIRS, ids=[p[2] for p in PAIRS])
+def test_the_shipped_configs_plan_to_the_same_hashes(tmp_path, before, after, what):
+    old = extract(before, tmp_path / "before")
+    new = extract(after, tmp_path / "after") / "workflow" if after else ROOT / "workflow"
+    hashes_before, hashes_after = plan_hashes(old / "workflow", old), plan_hashes(new, old)
+    assert set(hashes_before) == set(CONFIGS)
     for config in CONFIGS:
-        assert before[config]["index"] > 1
-        moved = {k: (before[config].get(k), after[config].get(k)) for k in before[config].keys() | after[config].keys()
-                 if before[config].get(k) != after[config].get(k)}
-        assert not moved, (f"{config}: {len(moved)} nodes moved since {BASELINE[:7]}, e.g. "
-                           f"{sorted(moved.items())[:3]} (a move on purpose updates BASELINE, saying why)")
+        assert hashes_before[config]["index"] > 1
+        moved = {k: (hashes_before[config].get(k), hashes_after[config].get(k))
+                 for k in hashes_before[config].keys() | hashes_after[config].keys()
+                 if hashes_before[config].get(k) != hashes_after[config].get(k)}
+        assert not moved, (f"{config}: {len(moved)} nodes moved between {before[:7]} and {after or 'this checkout'}, "
+                           f"e.g. {sorted(moved.items())[:3]} (a move on purpose moves BASELINE, saying why)")
 
 
 def test_the_comparison_sees_a_moved_hash(baseline_package, tmp_path):
