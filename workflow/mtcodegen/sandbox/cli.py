@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from ..jsonl import read_jsonl
+from ..schema import default
 
 WHICH = ("private", "public", "all")
 
@@ -29,9 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="output comparison (default tokens; apps, evalplus: call results)")
     parser.add_argument("--problem-id", help="which problem of a problems file")
     parser.add_argument("--tests-of", choices=WHICH, default="private", help="which tests of a problem record")
-    parser.add_argument("--time-limit", type=float, help="seconds per test (default: the problem's, else 2)")
-    parser.add_argument("--memory-limit", type=int, help="MiB per test (default 1024)")
-    parser.add_argument("--sandbox", choices=("nsjail", "unsafe_local"), default="nsjail",
+    parser.add_argument("--time-limit", type=float, help="seconds per test (default: the problem's, else the "
+                                                        "config schema's execution.time_limit_s)")
+    parser.add_argument("--memory-limit", type=int, help="MiB per test (default: the problem's, else the config "
+                                                         "schema's execution.memory_limit_mb)")
+    parser.add_argument("--sandbox", choices=("nsjail", "unsafe_local"), default=default("execution", "sandbox"),
                         help="unsafe_local runs WITHOUT isolation: trusted code only")
     parser.add_argument("--stop-on-first-failure", action="store_true")
     parser.add_argument("--trace", choices=("line", "block", "function"), help="trace the first failed test")
