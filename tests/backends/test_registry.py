@@ -25,8 +25,10 @@ SHIPPED = ["openai", "scripted", "transformers", "vllm"]
 def test_the_shipped_backends_are_discovered_and_their_options_checked():
     assert registry.names() == SHIPPED
     assert engine_options.KNOWN == {name: dict(info.options) for name, info in registry.discover().items()}
-    assert {"kv_cache_gb", "dtype"} <= set(engine_options.KNOWN["vllm"]) and "script" in engine_options.KNOWN["scripted"]
-    assert engine_options.check_engine({"backend": "scripted", "script": "s.json"}) == ("scripted", {"script": "s.json"})
+    assert {"kv_cache_gb", "dtype"} <= set(engine_options.KNOWN["vllm"])
+    assert "script" in engine_options.KNOWN["scripted"]
+    checked = engine_options.check_engine({"backend": "scripted", "script": "s.json"})
+    assert checked == ("scripted", {"script": "s.json"})
     with pytest.raises(ValueError, match=r"script are not known to the vllm backend"):
         engine_options.check_engine({"backend": "vllm", "script": "s.json"})
 
