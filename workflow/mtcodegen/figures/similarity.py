@@ -10,6 +10,8 @@ from .style import read_table
 
 
 BINS = np.linspace(0, 1, 21)
+
+
 def density(ax, values: pd.Series, label: str) -> None:
     """A normalized histogram drawn as a step line: honest for a few dozen values, where a KDE would invent."""
     density, edges = np.histogram(values, bins=BINS, density=True)
@@ -18,6 +20,8 @@ def density(ax, values: pd.Series, label: str) -> None:
 
 SIMILARITY_COLUMNS = ("name", "model", "dataset", "reasoning", "instruction", "feedback", "turns", "cot_retry",
                       "finetuned", "similarity")
+
+
 def plain_similarity(metrics_dir) -> pd.DataFrame:
     """The similarity rows of no-prompt, non-retry cells on test splits (the only ones these figures draw):
     the table has a row per pair of consecutive attempts, so only the needed columns are read."""

@@ -11,6 +11,8 @@ from .selection import setting_cells
 
 TABLE_METRICS = ("1@3", "10@100")
 TABLE_SETTINGS = ("single-turn", "multi-turn", "multi-turn CoT", "CoT-retry")
+
+
 def turn_summary(n_at_k: pd.DataFrame, passes: pd.DataFrame, metrics=TABLE_METRICS,
                  settings=TABLE_SETTINGS) -> pd.DataFrame:
     """One row per (model, dataset, setting, metric): the value of the one cell that reports the setting

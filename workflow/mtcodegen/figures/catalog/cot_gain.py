@@ -14,8 +14,6 @@ CATEGORY = "2. Prompts"
 
 
 def draw(metrics_dir, out_prefix):
-    """Chosen single-turn CoT pair minus the no-prompt cell on test, per (model, dataset), for pass@1 and the
-    largest pass@k; the pair is chosen on validation by the same pass@k."""
     table = read_table(metrics_dir, "pass_at_k")
     rows = []
     ks = sorted(table["k"].unique())

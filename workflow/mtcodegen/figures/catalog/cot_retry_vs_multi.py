@@ -14,8 +14,6 @@ CATEGORY = "1. Multi-turn"
 
 
 def draw(metrics_dir, out_prefix):
-    """pass n@k against the budget: plain multi-turn, multi-turn CoT (prompts every turn) and CoT-retry
-    (prompts only after a failure) with the chosen pair, and CoT-retry without prompts."""
     table = read_table(metrics_dir, "n_at_k")
     passes = read_table(metrics_dir, "pass_at_k")
     keys = [(m, d) for m, d in facets(table)

@@ -13,8 +13,6 @@ CATEGORY = "2. Prompts"
 
 
 def draw(metrics_dir, out_prefix):
-    """pass@1 per difficulty level, single turn, per (base model, test dataset): no prompt vs the pair chosen on
-    validation (pass@1)."""
     table = difficulty_levels(read_table(metrics_dir, "per_difficulty"))
     passes = read_table(metrics_dir, "pass_at_k")
     keys = [key for key in facets(table[table["turns"] == 1]) if choose(passes, *key)]

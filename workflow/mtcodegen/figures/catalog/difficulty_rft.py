@@ -12,7 +12,6 @@ CATEGORY = "4. RFT"
 
 
 def draw(metrics_dir, out_prefix):
-    """pass@1 per difficulty level before and after RFT (no prompts), per test dataset and turn setting."""
     table = difficulty_levels(read_table(metrics_dir, "per_difficulty"))
     panels = []  # (base, tuned, dataset, turns, feedback)
     for tuned, base in rft_bases(table).items():

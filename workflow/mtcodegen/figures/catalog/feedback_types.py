@@ -16,10 +16,9 @@ CATEGORY = "1. Multi-turn"
 
 
 FEEDBACK_METRICS = ("1@3", "10@100")
+
+
 def draw(metrics_dir, out_prefix):
-    """Execution-feedback granularity side by side (coarse to fine): n@k of each feedback type at each facet's
-    main turn count, one bar group per (model, test dataset); a row without prompts and a row with the chosen
-    CoT pair, a column per budget."""
     table = read_table(metrics_dir, "n_at_k")
     passes = read_table(metrics_dir, "pass_at_k")
     keys = []

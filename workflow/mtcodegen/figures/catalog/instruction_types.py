@@ -15,8 +15,6 @@ CATEGORY = "2. Prompts"
 
 
 def draw(metrics_dir, out_prefix):
-    """pass@1 per instruction prompt, with no reasoning prompt (single turn, base models), one panel per test
-    dataset, one bar per model, 95% problem-bootstrap intervals."""
     table = read_table(metrics_dir, "pass_at_k")
     rows = test_only(table[(table["turns"] == 1) & (table["reasoning"] == NO_PROMPT) & (table["k"] == 1)
                            & ~table["finetuned"].astype(bool) & ~table["cot_retry"].astype(bool)])

@@ -1,57 +1,59 @@
-"""pass n@k against the attempt budget k for one stated (model, dataset) per panel: the base model without
-prompts, with the chosen CoT pair, and its RFT model without prompts, all at the facet's multi-turn setting."""
+"""pass n@k against the attempt budget k for one stated (base model, test dataset) per panel: the base model
+without prompts, with the chosen CoT pair, and its RFT model without prompts (evaluated without CoT prompts on
+the base model's cells), at the RFT model's main setting. A run whose RFT model was skipped says why."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from ..groups import facets, main_multi_turn, rft_bases
 from ..parts import budget_axis, budget_lines, facet_title, shared_legend
+from ..rft import rft_panels, skipped_models, skipped_note
 from ..selection import cell_rows, choose
 from ..style import facet_figure, not_in_run, read_table, save
 
-CATEGORY = "1. Multi-turn"
+CATEGORY = "4. RFT"
+
+
+def curves(table: pd.DataFrame, passes: pd.DataFrame, panel) -> tuple[list[tuple[str, pd.DataFrame]], object]:
+    """(label, n@k rows of one cell) of the three curves of a panel, and the CoT pair choice."""
+    at = {"turns": panel.turns, "feedback": panel.feedback}
+    choice = choose(passes, panel.base, panel.dataset)
+    out = [("base", cell_rows(table, panel.base, panel.dataset, **at))]
+    if choice:
+        out.append(("base + CoT (chosen pair)", cell_rows(table, panel.base, panel.dataset, **at,
+                                                          reasoning=choice.reasoning, instruction=choice.instruction)))
+    if panel.tuned:
+        out.append(("RFT", cell_rows(table, panel.tuned, panel.dataset, **at, finetuned=True)))
+    return out, choice
 
 
 def draw(metrics_dir, out_prefix):
-    """pass n@k against the attempt budget k for one stated (model, dataset) per panel: the base model without
-    prompts, with the chosen CoT pair, and its RFT model without prompts, all at the facet's multi-turn setting."""
     table = read_table(metrics_dir, "n_at_k")
     passes = read_table(metrics_dir, "pass_at_k")
-    bases = rft_bases(table) if not table.empty else {}
-    panels = []  # (base model, dataset, RFT model or None)
-    for tuned, base in bases.items():
-        panels += [(base, d, tuned) for m, d in facets(table, finetuned=True) if m == tuned]
-    if not panels:
-        panels = [(m, d, None) for m, d in facets(table)]
+    panels = rft_panels(passes)
+    skipped = skipped_models(metrics_dir)
     fig, axes = facet_figure(len(panels))
     if not panels:
-        not_in_run(axes[0], "any n@k budget within samples × turns on a test split")
+        not_in_run(axes[0], "a base model's cells on a test split")
         return save(fig, out_prefix)
-    for ax, (model, dataset, tuned) in zip(axes, panels):
-        facet = table[(table["model"] == model) & (table["dataset"] == dataset)]
-        multi = main_multi_turn(facet)
-        turns, feedback = multi if multi else (1, None)
-        choice = choose(passes, model, dataset)
-        curves = [("base", cell_rows(table, model, dataset, turns=turns, feedback=feedback))]
-        if choice:
-            curves.append(("base + CoT (chosen pair)", cell_rows(table, model, dataset, turns=turns, feedback=feedback,
-                                                                 reasoning=choice.reasoning,
-                                                                 instruction=choice.instruction)))
-        if tuned:
-            curves.append(("RFT", cell_rows(table, tuned, dataset, turns=turns, feedback=feedback, finetuned=True)))
-        shown = pd.concat([rows for _, rows in curves])
-        for label, rows in curves:
+    for ax, panel in zip(axes, panels):
+        lines, choice = curves(table, passes, panel)
+        for label, rows in lines:
             if not rows.empty:
                 budget_lines(ax, rows, label)
-        missing = [name for name, rows in curves if rows.empty] + ([] if tuned else ["RFT"])
-        extra = f"t={turns}" + (f" fb={feedback}" if feedback else "")
+        missing = [label for label, rows in lines if rows.empty] + ([] if choice else ["base + CoT (no CoT cell)"])
+        extra = panel.setting + (f"; RFT: {panel.tuned}" if panel.tuned else "")
         if choice:
             extra += f"; CoT {choice.describe()}"
         if missing:
-            extra += "\nnot in this run: " + ", ".join(missing)
-        facet_title(ax, model, dataset, extra)
-        if not shown.empty:
-            budget_axis(ax, shown)
+            extra += "\nnot in this run (no n@k budget within samples × turns, or no cell): " + ", ".join(missing)
+        if not panel.tuned:
+            extra += "\n" + skipped_note(skipped)
+        facet_title(ax, panel.base, panel.dataset, extra)
+        shown = [rows for _, rows in lines if not rows.empty]
+        if shown:
+            budget_axis(ax, pd.concat(shown))
+        else:
+            ax.set_axis_off()
     shared_legend(fig, axes)
     return save(fig, out_prefix)

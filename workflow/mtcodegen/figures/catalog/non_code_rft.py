@@ -1,12 +1,14 @@
-"""Mean share of non-code text in a response (± one standard deviation), no-prompt cells, per test
-dataset: the RFT model against its base model, single turn and the main multi-turn setting (every base
-model when the run has no RFT model)."""
+"""Share of non-code text in a response before and after RFT: the base model and its RFT model without
+prompts, single turn and the RFT model's main multi-turn setting, one stated (base model, test dataset) per
+panel (± one standard deviation over responses). A run whose RFT model was skipped says why."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..groups import NO_PROMPT, main_multi_turn, rft_bases, test_only
+from ..groups import NO_PROMPT, test_only
+from ..parts import facet_title, shared_legend
+from ..rft import rft_panels, skipped_models, skipped_note
 from ..selection import cell_rows
 from ..style import ERRORBAR, facet_figure, not_in_run, read_table, save
 
@@ -14,42 +16,40 @@ CATEGORY = "4. RFT"
 
 
 def draw(metrics_dir, out_prefix):
-    """Mean share of non-code text in a response (± one standard deviation), no-prompt cells, per test
-    dataset: the RFT model against its base model, single turn and the main multi-turn setting (every base
-    model when the run has no RFT model)."""
     table = test_only(read_table(metrics_dir, "non_code"))
     table = table[(table["turn"].astype(str) == "all") & (table["reasoning"] == NO_PROMPT)
                   & (table["instruction"] == NO_PROMPT) & ~table["cot_retry"].astype(bool)]
-    datasets = sorted(table["dataset"].astype(str).unique())
-    fig, axes = facet_figure(len(datasets), panel_height=1.8)
-    if not datasets:
+    panels = rft_panels(table)
+    skipped = skipped_models(metrics_dir)
+    fig, axes = facet_figure(len(panels), panel_height=1.8)
+    if not panels:
         not_in_run(axes[0], "no-prompt cells with responses on a test split")
         return save(fig, out_prefix)
-    pairs = rft_bases(table)
-    for ax, dataset in zip(axes, datasets):
-        facet = table[table["dataset"] == dataset]
-        tuned = [t for t in pairs if (facet["model"] == t).any()]
-        models = [(pairs[t], False) for t in tuned] + [(t, True) for t in tuned] if tuned else \
-            [(m, False) for m in sorted(facet["model"].astype(str).unique())]
-        models = list(dict.fromkeys(models))
-        multi = main_multi_turn(facet[~facet["finetuned"].astype(bool)] if not tuned else
-                                facet[facet["finetuned"].astype(bool)])
-        settings = [("single turn", None, None)] + ([(f"{multi[0]} turns, fb={multi[1]}", *multi)] if multi else [])
-        # A setting none of the panel's models has is left out (not drawn as an empty slot).
-        settings = [st for st in settings if any(not cell_rows(facet, m, dataset, turns=st[1], feedback=st[2],
-                                                                 finetuned=f).empty for m, f in models)]
+    for ax, panel in zip(axes, panels):
+        settings = [("single turn", None, None)]
+        if panel.turns > 1:
+            settings.append((panel.setting, panel.turns, panel.feedback))
+        models = [("base", panel.base, False)] + ([("RFT", panel.tuned, True)] if panel.tuned else [])
         width = 0.8 / len(models)
-        for j, (model, finetuned) in enumerate(models):
+        missing = []
+        for j, (label, model, finetuned) in enumerate(models):
             values, sds = [], []
-            for _, turns, feedback in settings:
-                row = cell_rows(facet, model, dataset, turns=turns, feedback=feedback, finetuned=finetuned)
+            for name, turns, feedback in settings:
+                row = cell_rows(table, model, panel.dataset, turns=turns, feedback=feedback, finetuned=finetuned)
+                if row.empty:
+                    missing.append(f"{label} {name}")
                 values.append(100 * row["non_code_fraction"].iloc[0] if not row.empty else np.nan)
                 sds.append(100 * row["non_code_fraction_sd"].iloc[0] if not row.empty else 0)
             ax.bar(np.arange(len(settings)) + (j - (len(models) - 1) / 2) * width, values, width, yerr=sds,
-                   label=model + (" (RFT)" if finetuned else ""), **ERRORBAR)
+                   label=label, **ERRORBAR)
         ax.set_xticks(np.arange(len(settings)), [s[0] for s in settings])
         ax.set_ylabel("non-code share (%)")
         ax.set_ylim(0, 100)
-        ax.set_title(f"{dataset}, no prompt" + ("" if tuned else "\nnot in this run: RFT model"), fontsize=6)
-        ax.legend(frameon=False, fontsize=5, loc="upper right")
+        extra = "no prompt" + (f"; RFT: {panel.tuned}" if panel.tuned else "")
+        if missing:
+            extra += "\nnot in this run: " + ", ".join(missing)
+        if not panel.tuned:
+            extra += "\n" + skipped_note(skipped)
+        facet_title(ax, panel.base, panel.dataset, extra)
+    shared_legend(fig, axes)
     return save(fig, out_prefix)

@@ -12,8 +12,6 @@ CATEGORY = "1. Multi-turn"
 
 
 def draw(metrics_dir, out_prefix):
-    """pass@1 of the code held after each turn, per (model, dataset): plain multi-turn for each feedback type,
-    multi-turn CoT and CoT-retry with the chosen pair (default feedback), 95% problem-bootstrap bands."""
     table = read_table(metrics_dir, "per_turn")
     table = table[(table["k"] == 1) & (table["turns"] > 1)]
     passes = read_table(metrics_dir, "pass_at_k")

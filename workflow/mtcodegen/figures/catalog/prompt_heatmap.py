@@ -25,8 +25,6 @@ def _heatmap_model(single: pd.DataFrame) -> str | None:
 
 
 def draw(metrics_dir, out_prefix):
-    """Reasoning × instruction grid of one stated model, per dataset (validation splits included, marked):
-    pass@1 and largest pass@k minus the no-prompt cell (single turn); the pair chosen on validation is boxed."""
     table = read_table(metrics_dir, "pass_at_k")
     single = table[(table["turns"] == 1) & ~table["finetuned"].astype(bool) & ~table["cot_retry"].astype(bool)]
     model = _heatmap_model(single)

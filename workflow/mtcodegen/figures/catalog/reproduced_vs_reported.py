@@ -17,7 +17,6 @@ READS = ("metrics", "reference")
 
 
 def draw(metrics_dir, out_prefix, reference: str | Path):
-    """Our value against the paper's for every reference row whose (metric, setting, dataset) this run has."""
     ref = read_reference(reference)
     n_at_k = read_table(metrics_dir, "n_at_k")
     passes = read_table(metrics_dir, "pass_at_k")

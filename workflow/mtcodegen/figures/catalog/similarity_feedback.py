@@ -13,8 +13,6 @@ CATEGORY = "3. Analyses"
 
 
 def draw(metrics_dir, out_prefix):
-    """Density of the similarity of consecutive attempts, one curve per execution-feedback type: no-prompt
-    multi-turn cells of one stated base model and test dataset per panel, at the panel's main turn count."""
     table = plain_similarity(metrics_dir)
     keys = facets(table)
     fig, axes = facet_figure(len(keys))

@@ -19,8 +19,6 @@ EXTRA_OUTPUTS = {"csv": True, "md": False}
 
 
 def draw(metrics_dir, out_prefix):
-    """Single-turn vs multi-turn vs multi-turn CoT vs CoT-retry at equal attempt budgets (1@3, 10@100), one
-    stated cell each, as a figure plus CSV and markdown."""
     table = read_table(metrics_dir, "n_at_k")
     passes = read_table(metrics_dir, "pass_at_k")
     summary = turn_summary(table, passes)

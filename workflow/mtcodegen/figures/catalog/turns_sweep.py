@@ -12,6 +12,8 @@ CATEGORY = "1. Multi-turn"
 
 
 SWEEP_MIN_TURNS = 3  # distinct max-turn counts (single turn included) before a facet counts as a sweep
+
+
 def _sweep_cells(facet: pd.DataFrame) -> pd.DataFrame:
     """No-prompt, non-retry base cells of one facet at every max-turns count, one feedback type (the default
     one when present) for the multi-turn counts; the single-turn cell stands for 1 turn."""
@@ -28,7 +30,6 @@ def _sweep_cells(facet: pd.DataFrame) -> pd.DataFrame:
 
 
 def draw(metrics_dir, out_prefix):
-    """pass n@k against the maximum number of turns (1, 2, ... 5), no prompt, one line per n@k budget."""
     table = read_table(metrics_dir, "n_at_k")
     keys = []
     for model, dataset in facets(table):
