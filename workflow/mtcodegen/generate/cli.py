@@ -60,7 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     cell = parser.add_argument_group("cell (override --params)")
     cell.add_argument("--reasoning", help="reasoning prompt name(s), 'a+b' to stack, 'none'")
     cell.add_argument("--instruction", help="instruction prompt name(s) or 'none'")
-    cell.add_argument("--feedback", help="feedback type (prompts/feedback/<type>.txt)")
+    cell.add_argument("--feedback", help="feedback type: prompts/feedback/<type>.txt with its <type>.yaml")
     cell.add_argument("--turns", type=int, help="maximum attempts")
     cell.add_argument("--cot-retry", action=argparse.BooleanOptionalAction, default=None,
                       help="turn 1 plain, CoT prompts after failures (prompts/cot_retry.yaml)")
