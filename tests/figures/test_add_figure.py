@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -94,6 +95,11 @@ def test_the_dropped_module_is_a_figure_of_the_command_and_of_the_rules(copy, ki
         assert f"figure_{NAME}" in out
         for suffix in ("pdf", "png", "csv"):
             assert f"figures/{NAME}.{suffix}" in out
+    # The config's figures_dir is where every figure goes.
+    elsewhere = copy.write_config("plots.yaml", {**_load_workflow_copy().TINY_CONFIG, "figures_dir": "plots"})
+    out = copy.snakemake("-n", "--forceall", "--configfile", str(elsewhere), targets=["figures"]).stdout
+    assert f"plots/{NAME}.csv" in out and "plots/pass_vs_turns.png" in out
+    assert not re.search(r"(^|[\s,])figures/", out, flags=re.M)  # (logs stay under results/logs/figures/)
 
 
 SORT_MATRIX = "```python\ndef sort_matrix(M):\n    return sorted(M, key=sum)\n```"
