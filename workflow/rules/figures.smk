@@ -12,9 +12,8 @@ from mtcodegen.provenance import digest_file
 report: "../report/workflow.rst"
 
 
-FIGURES_DIR = config[
-    "figures_dir"
-]  # end products, beside results/ (schema default: figures)
+# End products, beside results/ (the schema's default: figures).
+FIGURES_DIR = config["figures_dir"]
 FIGURES = registered_figures()
 # Beside the workflow code, so that runs in another working directory (-d) read the same table. Its copy under
 # results/ is addressed by its content: editing the table changes that path, which reruns what reads it (the
