@@ -27,6 +27,7 @@ from typing import Any
 
 from ..jsonl import read_jsonl, write_json, write_jsonl
 from ..provenance import canonical_json, digest_bytes, without_speed
+from ..problem_order import problem_order
 from .backends.base import Backend
 from .loop import PublicJudge
 from .scheduler import PROGRESS_S, run_cell
@@ -48,7 +49,7 @@ def select_problems(problems: list[dict[str, Any]], limit: int | None) -> tuple[
         seen.add(p["id"])
         if not p["public_tests"] and p.get("checker") != "unjudgeable":
             raise ValueError(f"problem {p['id']!r} has no public tests: execution feedback needs at least one")
-    ordered = sorted(problems, key=lambda p: p["id"])
+    ordered = sorted(problems, key=lambda p: problem_order(p["id"]))
     skipped = [p["id"] for p in ordered if p.get("checker") == "unjudgeable"]
     kept = [p for p in ordered if p.get("checker") != "unjudgeable"]
     return (kept[:limit] if limit else kept), skipped
