@@ -61,6 +61,19 @@ def default(section: str, key: str) -> Any:
     return copy.deepcopy(defaults[key])
 
 
+def defaults_at(path: str) -> dict[str, Any]:
+    """Key -> default of each key of the mapping at dotted ``path``, where ``*`` is any key of a mapping of
+    named entries: ``defaults_at("finetune.*.lora")`` -> ``{"r": 8, "alpha": 16, "dropout": 0.0}``."""
+    node = _schema()
+    for part in path.split("."):
+        node = node.get("additionalProperties") if part == "*" else node.get("properties", {}).get(part)
+        if not isinstance(node, dict):
+            raise KeyError(f"the config schema has no mapping at {path!r} (no {part!r})")
+        if "$ref" in node:
+            node = _schema()["$defs"][node["$ref"].rsplit("/", 1)[1]]
+    return {key: copy.deepcopy(sub["default"]) for key, sub in node.get("properties", {}).items() if "default" in sub}
+
+
 def clear_cache() -> None:
     """Forget the loaded schema (a test that edits it, then reads its defaults again)."""
     _schema.cache_clear()

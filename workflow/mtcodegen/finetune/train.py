@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..jsonl import read_jsonl, share_files, write_json
+from ..schema import defaults_at
 from .masking import tokenize_chat
 
 LOG_FIELDS = ("step", "epoch", "loss", "learning_rate", "grad_norm")
@@ -143,8 +144,8 @@ def sft_config(params: dict[str, Any], checkpoints: Path, cuda: bool, plan: dict
 def lora_config(params: dict[str, Any]):
     from peft import LoraConfig
 
-    lora = params.get("lora") or {}
-    return LoraConfig(r=lora.get("r", 8), lora_alpha=lora.get("alpha", 16), lora_dropout=lora.get("dropout", 0.0),
+    lora = {**defaults_at("finetune.*.lora"), **(params.get("lora") or {})}  # the schema's, for what is unset
+    return LoraConfig(r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"],
                       target_modules="all-linear", task_type="CAUSAL_LM")
 
 
