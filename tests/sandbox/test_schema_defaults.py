@@ -119,3 +119,12 @@ def test_the_scan_sees_a_written_default(tmp_path):
     keys = sorted(schema.section_defaults("execution"))
     pattern = re.compile(r"""\.get\(\s*["'](%s)["']\s*,\s*(?:-?\d)""" % "|".join(keys))
     assert pattern.search('memory = execution.get("memory_limit_mb", 1024)')
+
+
+def test_the_execution_settings_are_the_schemas_execution_section():
+    """A key added to the schema's execution section needs its field (or every judging job would fail)."""
+    from mtcodegen.sandbox import ExecutionSettings
+
+    keys = set(schema.load_schema()["properties"]["execution"]["properties"])
+    assert {item.name for item in dataclasses.fields(ExecutionSettings)} == keys
+    assert set(schema.section_defaults("execution")) == keys  # every one has its default there
