@@ -154,6 +154,11 @@ class VLLMBackend(Backend):
         try:
             self.llm = vllm.LLM(**kwargs)
         except BaseException:
+            # A start that failed or was interrupted (SIGTERM, Ctrl-C) leaves the engine's processes running:
+            # LLM never got to own them. End them here; close() alone would only stop the watchdog.
+            from .reaper import kill_all
+
+            kill_all(self._reaper.token)
             self._reaper.close()
             raise
         self.startup_s = time.time() - started
