@@ -154,6 +154,14 @@ def test_node_file_mode_refuses_another_node_or_an_edited_file(project_root, tmp
     generate = next(iter(plan.nodes["generate"].values()))
     assert main(["metrics", "--node-file", _node_file(tmp_path, generate), "--node", generate.hash, *common]) == 2
     assert "holds a 'generate' node, not a 'metrics' node" in capsys.readouterr().err
+    (tmp_path / "bad.json").write_text("{not json")
+    assert main(["metrics", "--node-file", str(tmp_path / "bad.json"), "--node", plan.metrics.hash, *common]) == 2
+    assert "is not JSON" in capsys.readouterr().err
+    (tmp_path / "shape.json").write_text(json.dumps({"name": "metrics", "spec": record["spec"]}))
+    assert main(["metrics", "--node-file", str(tmp_path / "shape.json"), "--node", plan.metrics.hash, *common]) == 2
+    assert "expected a JSON object with exactly job_params, name, spec" in capsys.readouterr().err
+    assert main(["metrics", "--node-file", path, *common]) == 2
+    assert "--node-file needs --node HASH" in capsys.readouterr().err
 
 
 def test_a_bad_metrics_setting_is_named_and_a_missing_one_takes_the_schema_default(tmp_path, synth, capsys):

@@ -10,10 +10,28 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .provenance import HASH_CHARS, Node, canonical_json, digest_bytes
+
+
+@dataclass(frozen=True)
+class NodeRecord:
+    """A plan node as a job receives it: checked against the hash its rule names."""
+
+    name: str
+    spec: dict[str, Any]  # stage, params, inputs, files, code: what the hash is computed from
+    job_params: dict[str, Any]  # the params plus the speed-only options
+
+    @property
+    def stage(self) -> str:
+        return self.spec["stage"]
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self.spec["params"]
 
 
 def node_record(node: Node) -> dict[str, Any]:
@@ -22,7 +40,7 @@ def node_record(node: Node) -> dict[str, Any]:
     return {"name": node.name, "spec": node.spec, "job_params": node.job_params()}
 
 
-def read_node_file(path: str | os.PathLike, stage: str, expect_hash: str, option: str = "--node-file") -> dict[str, Any]:
+def read_node_file(path: str | os.PathLike, stage: str, expect_hash: str, option: str = "--node-file") -> NodeRecord:
     """A :func:`node_record` file, checked: a ``stage`` node whose spec hashes to ``expect_hash``. A missing
     file, bad JSON, another stage or another hash raise errors that name ``option`` and what was wrong."""
     path = Path(path)
@@ -41,4 +59,4 @@ def read_node_file(path: str | os.PathLike, stage: str, expect_hash: str, option
     if found != expect_hash:
         raise ValueError(f"{option} file {path} holds node {found}, not {expect_hash}: the file was edited, or "
                          "it belongs to another plan")
-    return record
+    return NodeRecord(**record)

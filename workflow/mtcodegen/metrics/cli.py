@@ -47,7 +47,7 @@ def write_csv(frame, path: Path) -> None:
         frame.to_csv(tmp, index=False)
 
 
-def _node(path: str, hash_: str | None) -> dict:
+def _node(path: str, hash_: str | None):
     from ..node_files import read_node_file
 
     if not hash_:
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     node = None
     if args.node_file:
         node = _node(args.node_file, args.node)
-        labels, config = node["spec"]["params"]["cells"], node["spec"]["params"]["metrics"]
+        labels, config = node.params["cells"], node.params["metrics"]
         what = f"--node-file {args.node_file}: metrics"
     else:
         if not args.config:
@@ -106,5 +106,5 @@ def run(args: argparse.Namespace) -> int:
     if node is not None:
         from ..provenance import write_manifest
 
-        write_manifest(out / "manifest.json", node["name"], node["spec"], started)
+        write_manifest(out / "manifest.json", node.name, node.spec, started)
     return 0
