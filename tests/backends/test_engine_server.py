@@ -113,8 +113,18 @@ def test_other_engine_options_get_another_engine(engine_dir, tokenizer_dir):
     a = acquire(engine_dir, tokenizer_dir, OPTIONS, server_argv=fake())
     b = acquire(engine_dir, tokenizer_dir, OPTIONS | {"max_model_len": 256}, server_argv=fake())
     assert a.url != b.url and b.started_here
+    assert a.alive()  # in use: left running
     assert len(stop_all(engine_dir)) == 2
     assert wait_dead([a.info["pid"], b.info["pid"]]) == []
+
+
+def test_an_idle_engine_of_another_model_is_stopped_before_a_new_one_starts(engine_dir, tokenizer_dir):
+    a = acquire(engine_dir, tokenizer_dir, OPTIONS, server_argv=fake())  # idle_s: 60 s
+    a.release()
+    b = acquire(engine_dir, tokenizer_dir, OPTIONS | {"max_model_len": 256}, server_argv=fake())
+    assert wait_dead([a.info["pid"]], timeout=1) == []  # stopped before b started, not 60 s later
+    assert b.alive()
+    b.release()
 
 
 def test_sigkill_of_the_supervisor_ends_the_server_and_its_engine(engine_dir, tokenizer_dir):

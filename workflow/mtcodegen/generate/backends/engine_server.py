@@ -161,9 +161,42 @@ def _live_engine(state_dir: Path, key: str) -> dict[str, Any] | None:
     return None
 
 
+def _stop_idle_others(state_dir: Path, key: str, timeout_s: float = 60.0) -> list[int]:
+    """Stop the other engines of this host that no job is using, before a new one starts: the cells of
+    several models interleave (Snakemake orders jobs of equal priority freely), and an idle engine waiting for
+    its timeout would hold the memory (a GPU's, at gpu_memory_utilization) that the new one needs."""
+    stopped = []
+    for path in sorted(state_dir.glob("*.json")):
+        other = path.name[: -len(".json")]
+        if path.name.endswith(".engine.json") or other == key:
+            continue
+        info = _read_json(path)
+        if not info or info.get("host") != host() or not _pid_alive(int(info.get("pid", 0))):
+            continue
+        lock = os.open(state_dir / f"{other}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        lease = os.open(state_dir / f"{other}.lease", os.O_RDWR | os.O_CREAT, 0o644)
+        try:  # never wait for another engine's lock while holding ours: two starting jobs would deadlock
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(lease, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # in use, or being looked at
+        else:
+            os.kill(int(info["pid"]), signal.SIGTERM)
+            stopped.append(int(info["pid"]))
+            log.info("engine %s: stopping the idle engine %s first (supervisor pid %s)", key, other, info["pid"])
+        finally:
+            os.close(lease)
+            os.close(lock)  # released before waiting: the supervisor takes it to unregister
+    deadline = time.monotonic() + timeout_s
+    while any(_pid_alive(pid) for pid in stopped) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return stopped
+
+
 def _start(state_dir: Path, key: str, spec: dict[str, Any]) -> dict[str, Any]:
     from .reaper import TOKEN_VAR
 
+    _stop_idle_others(state_dir, key)
     port = _free_port()
     log_path = state_dir / f"{key}.log"
     spec = {**spec, "key": key, "state_dir": str(state_dir), "port": port}

@@ -10,6 +10,7 @@ config names and never logged.
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import os
@@ -143,7 +144,8 @@ class OpenAIBackend(Backend):
                 if err.code not in RETRY_STATUS:
                     raise OpenAIBackendError(f"{self.url}: HTTP {err.code}: {detail}") from None
                 reason, retry_after = f"HTTP {err.code}", _retry_after(err)
-            except (TimeoutError, socket.timeout, urllib.error.URLError, ConnectionError) as err:
+            except (TimeoutError, socket.timeout, urllib.error.URLError, ConnectionError,
+                    http.client.HTTPException) as err:  # HTTPException: a reply cut off (IncompleteRead)
                 reason, retry_after = f"{type(err).__name__}: {getattr(err, 'reason', err)}", None
             self._before_retry(reason)
             if attempt == self.max_retries:
