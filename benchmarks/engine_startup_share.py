@@ -10,7 +10,8 @@ run's base-model cells). ``--mode cell`` sets ``share_engine: false`` (every job
 before), ``--mode model`` the default (one engine for the model). Each mode runs in its own results directory
 ``DIR/<mode>`` (the hashes are the same: share_engine is a speed setting). Start-ups are what each engine
 reports: "vLLM engine ready in N s" in a cell's log (cell mode), ``results/engines/starts.jsonl`` (model mode).
-Prints one JSON line; ``--json`` writes it too.
+Prints one JSON line; ``--json`` writes it too. ``--compare DIR/cell DIR/model``: whether both modes wrote
+the same trajectories, cell by cell.
 """
 
 from __future__ import annotations
@@ -69,13 +70,41 @@ def startups(results: Path, mode: str) -> list[float]:
     return found
 
 
+def compare(a: Path, b: Path) -> dict:
+    """Cell by cell (by name: the code fingerprint may differ between the runs), whether the two results
+    directories hold the same trajectories (problem, sample, seed, finish, messages, every attempt's text)."""
+    from mtcodegen.jsonl import read_jsonl
+
+    def cells(root: Path) -> dict:
+        out = {}
+        for path in sorted(root.glob("generate/*/trajectories.jsonl.gz")):
+            records = list(read_jsonl(path))
+            if records:
+                out[records[0]["cell_name"]] = [
+                    (r["problem_id"], r["sample"], r["seed"], r["finish"], r["messages"],
+                     [(t["response"], t["prompt_tokens"], t["completion_tokens"]) for t in r["attempts"]])
+                    for r in records]
+        return out
+
+    left, right = cells(a), cells(b)
+    same = {name: left[name] == right.get(name) for name in sorted(left)}
+    return {"cells": len(left), "same": sum(same.values()), "differ": [n for n, ok in same.items() if not ok],
+            "trajectories": sum(len(v) for v in left.values())}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=["cell", "model"], required=True)
-    parser.add_argument("--out", required=True, help="a directory of its own (DIR/<mode> must not exist)")
+    parser.add_argument("--compare", nargs=2, metavar="RESULTS", help="only compare two runs' trajectories")
+    parser.add_argument("--mode", choices=["cell", "model"])
+    parser.add_argument("--out", help="a directory of its own (DIR/<mode> must not exist)")
     parser.add_argument("--limit", type=int, default=20, help="problems a cell (config.yaml: 20)")
     parser.add_argument("--json", help="also write the result line here")
     args = parser.parse_args()
+    if args.compare:
+        print(json.dumps(compare(*map(Path, args.compare))))
+        return
+    if not args.mode or not args.out:
+        parser.error("--mode and --out are required (or --compare A B)")
     results = Path(args.out).resolve() / args.mode
     if results.exists():
         raise SystemExit(f"{results} exists: pick another --out (a rerun would find the results and start nothing)")
