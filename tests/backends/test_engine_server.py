@@ -114,8 +114,21 @@ def test_other_engine_options_get_another_engine(engine_dir, tokenizer_dir):
     b = acquire(engine_dir, tokenizer_dir, OPTIONS | {"max_model_len": 256}, server_argv=fake())
     assert a.url != b.url and b.started_here
     assert a.alive()  # in use: left running
+    a.release(), b.release()
     assert len(stop_all(engine_dir)) == 2
     assert wait_dead([a.info["pid"], b.info["pid"]]) == []
+
+
+def test_stop_all_leaves_an_engine_another_run_still_leases(engine_dir, tokenizer_dir):
+    # Two Snakemake runs share results/engines: the one that ends first must not stop the other's engine.
+    mine = acquire(engine_dir, tokenizer_dir, OPTIONS, server_argv=fake())
+    theirs = acquire(engine_dir, tokenizer_dir, OPTIONS | {"max_model_len": 256}, server_argv=fake())
+    mine.release()
+    assert stop_all(engine_dir) == [mine.info["pid"]]
+    assert wait_dead([mine.info["pid"]]) == []
+    assert theirs.alive()
+    theirs.release()
+    assert stop_all(engine_dir) == [theirs.info["pid"]]
 
 
 def test_an_idle_engine_of_another_model_is_stopped_before_a_new_one_starts(engine_dir, tokenizer_dir):

@@ -278,9 +278,29 @@ def acquire(state_dir: str | Path, model_dir: str | Path, options: dict[str, Any
                  started_here=started_here, ready_s=ready_s, _fd=fd)
 
 
+def _leased(state_dir: Path, key: str) -> bool:
+    """Whether some job (of any run) holds a lease on the engine ``key`` now."""
+    path = state_dir / f"{key}.lease"
+    if not path.exists():
+        return False
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing drops the probe's lock too
+    return False
+
+
 def stop_all(state_dir: str | Path, timeout_s: float = 30.0) -> list[int]:
-    """SIGTERM every supervisor registered in ``state_dir`` on this host and wait for it to end (the workflow's
-    onsuccess/onerror hook). Returns the pids stopped."""
+    """SIGTERM every supervisor registered in ``state_dir`` on this host that no job leases, and wait for it to
+    end (the workflow's onsuccess/onerror hook). Returns the pids stopped.
+
+    An engine still leased belongs to another Snakemake run sharing the results directory (a run's own jobs
+    have all ended when its hook runs): stopping it would kill that run's cells mid-generation (seen
+    2026-12-02: a finished RFT run stopped the engine a calibration run was using). Its supervisor stops it
+    once it has been idle for ``IDLE_S``."""
     state_dir = Path(state_dir)
     pids = []
     for path in sorted(state_dir.glob("*.json")) if state_dir.is_dir() else []:
@@ -288,6 +308,9 @@ def stop_all(state_dir: str | Path, timeout_s: float = 30.0) -> list[int]:
         if path.name.endswith(".engine.json") or not info or info.get("host") != host():
             continue
         pid = int(info.get("pid", 0))
+        if _pid_alive(pid) and _leased(state_dir, path.stem):
+            log.info("engine %s: still leased by another run's job, left to its supervisor", path.stem)
+            continue
         if _pid_alive(pid):
             os.kill(pid, signal.SIGTERM)
             pids.append(pid)
