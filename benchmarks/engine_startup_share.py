@@ -87,9 +87,10 @@ def compare(a: Path, b: Path) -> dict:
         return out
 
     left, right = cells(a), cells(b)
-    same = {name: left[name] == right.get(name) for name in sorted(left)}
-    return {"cells": len(left), "same": sum(same.values()), "differ": [n for n, ok in same.items() if not ok],
-            "trajectories": sum(len(v) for v in left.values())}
+    both = sorted(set(left) & set(right))  # a run stopped early has fewer
+    same = {name: left[name] == right[name] for name in both}
+    return {"cells_compared": len(both), "same": sum(same.values()), "differ": [n for n, ok in same.items() if not ok],
+            "trajectories": sum(len(left[n]) for n in both), "only_in_one": sorted(set(left) ^ set(right))}
 
 
 def main() -> None:
