@@ -17,11 +17,17 @@ def _ref_path(value: str) -> tuple[str, str]:
     return ref, path
 
 
+def add_eval_argument(parser: argparse.ArgumentParser) -> None:
+    """``--eval DATASET/SPLIT=PATH`` (repeatable): the evaluation splits rft-data and rft-problems decontaminate
+    against."""
+    parser.add_argument("--eval", type=_ref_path, action="append", default=[], metavar="DATASET/SPLIT=PATH",
+                        help="an evaluation split's problems file to decontaminate against (repeat)")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--trajectories", required=True, help="the generator cell's execute-stage trajectories")
     parser.add_argument("--train-problems", required=True, help="the problems file the generator cell ran on")
-    parser.add_argument("--eval", type=_ref_path, action="append", default=[], metavar="DATASET/SPLIT=PATH",
-                        help="an evaluation split's problems file to decontaminate against (repeat)")
+    add_eval_argument(parser)
     parser.add_argument("--params", required=True, help="the rft_data node params (JSON)")
     parser.add_argument("--prompts", default="prompts", help="the prompts directory the generator read")
     parser.add_argument("--out", required=True, help="output directory (train.jsonl, stats.json, removed.jsonl)")

@@ -21,6 +21,7 @@ from typing import Any
 
 from ..jsonl import read_jsonl, write_json, write_jsonl
 from ..options import json_option
+from .cli import add_eval_argument
 from .decontaminate import similar_statements
 
 
@@ -43,17 +44,9 @@ def decontaminate_problems(
     return kept, removed
 
 
-def _ref_path(value: str) -> tuple[str, str]:
-    ref, sep, path = value.partition("=")
-    if not sep or not ref or not path:
-        raise argparse.ArgumentTypeError(f"expected DATASET/SPLIT=PATH, got {value!r}")
-    return ref, path
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--problems", required=True, help="the training split's problems file")
-    parser.add_argument("--eval", type=_ref_path, action="append", default=[], metavar="DATASET/SPLIT=PATH",
-                        help="an evaluation split's problems file to decontaminate against (repeat)")
+    add_eval_argument(parser)
     parser.add_argument("--params", required=True, help='the node params (JSON): {"decontamination_threshold": ...}')
     parser.add_argument("--out", required=True, help="output directory (problems.jsonl.gz, removed.jsonl, report.json)")
 
