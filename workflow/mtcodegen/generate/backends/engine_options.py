@@ -45,8 +45,10 @@ def adapter_base(model_dir: Path) -> Path | None:
     if not base:
         raise ValueError(f"{config} names no base_model_name_or_path: cannot tell which model the adapter is for")
     base_path = Path(base)
-    if not base_path.is_absolute() and not base_path.exists():
-        base_path = (model_dir / base_path).resolve()  # relative to the adapter, where it is not to the cwd
+    if not base_path.is_absolute() and not (base_path / "config.json").is_file():
+        # relative to the adapter, where it is no checkpoint relative to the cwd (a stray ../base beside the
+        # working directory must not hide the adapter's own base)
+        base_path = (model_dir / base_path).resolve()
     if not (base_path / "config.json").is_file():
         raise FileNotFoundError(f"the base model {base} of adapter {model_dir} is not a local checkpoint")
     return base_path
