@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -67,3 +69,35 @@ def smollm2_checkpoint() -> Path:
 def qwen05b_checkpoint() -> Path:
     """Qwen2.5-Coder-0.5B-Instruct (the default model) as a float32 safetensors checkpoint (~2 GB)."""
     return _test_checkpoint("qwen2.5-coder-0.5b-instruct", QWEN05B_SOURCE)
+
+
+# --- Synthetic trajectories and their metrics tables (tests/metrics, tests/figures) --------------------------
+def _load_synthetic():
+    spec = importlib.util.spec_from_file_location("metrics_synthetic", PROJECT_ROOT / "tests/metrics/synthetic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def synth():
+    """tests/metrics/synthetic.py: trajectory and problem files written per the contract (docs/metrics.md)."""
+    return _load_synthetic()
+
+
+@pytest.fixture(scope="session")
+def metrics_dir(tmp_path_factory, synth) -> Path:
+    """The metrics tables of the synthetic paper-like grid, computed once per session by the metrics stage."""
+    from mtcodegen.cli import main
+
+    root = tmp_path_factory.mktemp("metrics")
+    labels = synth.paper_like_grid()
+    inputs = [str(synth.write_cell(root / f"cell{i}.jsonl.gz", lab, problems=8, samples=12, seed=i))
+              for i, lab in enumerate(labels)]
+    problems = str(synth.write_problems(root / "problems.jsonl.gz", 8))
+    config = {"pass_at_k": [1, 10], "n_at_k": [[1, 3], [10, 30]], "bootstrap_resamples": 200, "seed": 0}
+    out = root / "tables"
+    assert main(["metrics", "--cells-json", json.dumps(labels), "--inputs", *inputs,
+                 "--problems", *[problems] * len(inputs), "--config", json.dumps(config),
+                 "--out-dir", str(out)]) == 0
+    return out

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "generate"))
 sys.path.insert(0, str(Path(__file__).parent))
 from fake_vllm_server import answer  # noqa: E402
 from generate_fakes import FakeJudge, stdio_problem  # noqa: E402
+from process_state import alive, wait_dead  # noqa: E402
 
 FAKE = Path(__file__).with_name("fake_vllm_server.py")
 OPTIONS = {"dtype": "float32", "max_model_len": 512}
@@ -35,19 +36,6 @@ def fake(*extra: str) -> list[str]:
     return [sys.executable, str(FAKE), "{port}", *extra]
 
 
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-def wait_dead(pids, timeout=20.0) -> list[int]:
-    deadline = time.time() + timeout
-    while time.time() < deadline and any(alive(p) for p in pids):
-        time.sleep(0.1)
-    return [p for p in pids if alive(p)]
 
 
 def server_pids(lease) -> tuple[int, int]:

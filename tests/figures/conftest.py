@@ -1,12 +1,10 @@
 """Hand-built metrics tables (columns of docs/metrics.md) whose values the tests choose, a way to catch the
-matplotlib figure a figure function draws instead of saving it, and the metrics tables of synthetic
-trajectories (tests/metrics/synthetic.py, shared with the metrics tests)."""
+matplotlib figure a figure function draws instead of saving it, and the names of the figures drawn from metrics
+tables. The synthetic trajectories and their tables (`synth`, `metrics_dir`) are tests/conftest.py's."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
-import json
 from pathlib import Path
 
 import pytest
@@ -99,35 +97,6 @@ def kit():
     from types import SimpleNamespace
 
     return SimpleNamespace(label=label, Tables=Tables, panel=panel, noise=noise)
-
-
-_spec = importlib.util.spec_from_file_location(
-    "metrics_synthetic", Path(__file__).resolve().parents[1] / "metrics" / "synthetic.py")
-synthetic = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(synthetic)
-
-
-@pytest.fixture(scope="session")
-def synth():
-    return synthetic
-
-
-@pytest.fixture(scope="session")
-def metrics_dir(tmp_path_factory) -> Path:
-    """The metrics tables of the synthetic paper-like grid (computed once per session)."""
-    from mtcodegen.cli import main
-
-    root = tmp_path_factory.mktemp("metrics")
-    labels = synthetic.paper_like_grid()
-    inputs = [str(synthetic.write_cell(root / f"cell{i}.jsonl.gz", lab, problems=8, samples=12, seed=i))
-              for i, lab in enumerate(labels)]
-    problems = str(synthetic.write_problems(root / "problems.jsonl.gz", 8))
-    config = {"pass_at_k": [1, 10], "n_at_k": [[1, 3], [10, 30]], "bootstrap_resamples": 200, "seed": 0}
-    out = root / "tables"
-    assert main(["metrics", "--cells-json", json.dumps(labels), "--inputs", *inputs,
-                 "--problems", *[problems] * len(inputs), "--config", json.dumps(config),
-                 "--out-dir", str(out)]) == 0
-    return out
 
 
 @pytest.fixture(scope="session")
