@@ -54,19 +54,6 @@ def problems_file(tmp: Path, source: Path) -> Path:
     return out
 
 
-class Shared:
-    """The one engine, handed to every side; the stage's close() must not stop it."""
-
-    def __init__(self, backend):
-        self.backend = backend
-
-    def __getattr__(self, name):
-        return getattr(self.backend, name)
-
-    def close(self):
-        pass
-
-
 def params_for(turns: int, samples: int, max_tokens: int, limit: int) -> dict:
     return {"cell": {"reasoning": "none", "instruction": "none", "feedback": "failed_tests", "turns": turns,
                      "cot_retry": False, "limit": limit, "samples": None},
@@ -97,13 +84,14 @@ def side_batch(backend, problems, params) -> dict:
 
 
 def side_after(backend, problems_path, params, tmp: Path, label: str) -> dict:
+    from mtcodegen.generate.backends.base import Borrowed
     from mtcodegen.generate.judging import SandboxPublicJudge
     from mtcodegen.generate.stage import generate_cell
 
     backend.llm.reset_prefix_cache()
     out = tmp / label / "trajectories.jsonl.gz"
     started = time.perf_counter()
-    stats = generate_cell(problems_path, params, out, backend_factory=lambda: Shared(backend),
+    stats = generate_cell(problems_path, params, out, backend_factory=lambda: Borrowed(backend),
                           judge_factory=lambda: SandboxPublicJudge(params["execution"]), cell_name=label)
     wall = time.perf_counter() - started
     return {"side": "after", "trajectories": stats["trajectories"], "attempts": stats["attempts"],

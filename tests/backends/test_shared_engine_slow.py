@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from mtcodegen.generate.backends import SamplingParams, load_backend
+from mtcodegen.generate.backends.base import Borrowed
 from mtcodegen.generate.backends.engine_server import acquire, stop_all
 from mtcodegen.generate.backends.served import ServedVLLMBackend
 from mtcodegen.jsonl import read_jsonl
@@ -97,19 +98,6 @@ def generate(problems, model, out, *extra, engine_dir=None, turns=1, wait=True):
     return subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
 
 
-class Kept:
-    """The fixture's engine handed to generate_cell, whose close() must not stop it."""
-
-    def __init__(self, backend):
-        self.backend = backend
-
-    def __getattr__(self, name):
-        return getattr(self.backend, name)
-
-    def close(self):
-        pass
-
-
 @pytest.fixture(scope="module")
 def in_process(smollm2_checkpoint, problems, work):
     """The in-process engine's answers to CALLS, and the 1-turn cell of `generate` on that engine (one start)."""
@@ -124,7 +112,7 @@ def in_process(smollm2_checkpoint, problems, work):
     params = build_params(args)
     with load_backend(smollm2_checkpoint, ENGINE) as backend:
         answers = summary(backend.chat(conversations(), CALLS))
-        generate_cell(problems, params, args.out, backend_factory=lambda: Kept(backend),
+        generate_cell(problems, params, args.out, backend_factory=lambda: Borrowed(backend),
                       judge_factory=lambda: SandboxPublicJudge(params["execution"]))
     return answers, trajectories(work / "own" / "trajectories.jsonl.gz")
 

@@ -92,3 +92,18 @@ class Backend(abc.ABC):
 
     def __exit__(self, *exc):
         self.close()
+
+
+class Borrowed:
+    """A backend lent to code that closes what it is given (`generate_cell` closes its backend at the end),
+    while its owner keeps the engine for more work: every attribute is the backend's, `close()` does nothing.
+    Used where one started engine serves several cells in one process (benchmarks, tests)."""
+
+    def __init__(self, backend: Backend):
+        self.backend = backend
+
+    def __getattr__(self, name):
+        return getattr(self.backend, name)
+
+    def close(self) -> None:
+        pass
