@@ -28,40 +28,33 @@ def train_file(tmp_path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def tiny_checkpoint(smollm2_checkpoint, tmp_path_factory) -> Path:
+def _tiny_checkpoint(tokenizer_dir: Path, out: Path, architecture: str) -> Path:
+    """A randomly initialized 2-layer model of `architecture` ("Llama" or "Qwen2", as transformers names its
+    classes) with the tokenizer and chat template of `tokenizer_dir`, saved to `out`."""
     import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    import transformers
 
-    tokenizer = AutoTokenizer.from_pretrained(smollm2_checkpoint)
-    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
-                         tie_word_embeddings=True, bos_token_id=tokenizer.bos_token_id,
-                         eos_token_id=tokenizer.eos_token_id)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(tokenizer_dir)
+    config = getattr(transformers, f"{architecture}Config")(
+        vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512, tie_word_embeddings=True,
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
     torch.manual_seed(0)
-    out = tmp_path_factory.mktemp("tiny-llama")
-    LlamaForCausalLM(config).save_pretrained(out)
+    getattr(transformers, f"{architecture}ForCausalLM")(config).save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def tiny_checkpoint(smollm2_checkpoint, tmp_path_factory) -> Path:
+    return _tiny_checkpoint(smollm2_checkpoint, tmp_path_factory.mktemp("tiny-llama"), "Llama")
 
 
 @pytest.fixture(scope="session")
 def tiny_qwen2_checkpoint(smollm2_checkpoint, tmp_path_factory) -> Path:
-    """A randomly initialized 2-layer Qwen2 (the paper's Llama and our Qwen2.5 share its layout) with the
-    SmolLM2 tokenizer and chat template."""
-    import torch
-    from transformers import AutoTokenizer, Qwen2Config, Qwen2ForCausalLM
-
-    tokenizer = AutoTokenizer.from_pretrained(smollm2_checkpoint)
-    config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-                         num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
-                         tie_word_embeddings=True, bos_token_id=tokenizer.bos_token_id,
-                         eos_token_id=tokenizer.eos_token_id)
-    torch.manual_seed(0)
-    out = tmp_path_factory.mktemp("tiny-qwen2")
-    Qwen2ForCausalLM(config).save_pretrained(out)
-    tokenizer.save_pretrained(out)
-    return out
+    """A 2-layer Qwen2 (the paper's Llama and our Qwen2.5 share its layout) with the SmolLM2 tokenizer and chat
+    template."""
+    return _tiny_checkpoint(smollm2_checkpoint, tmp_path_factory.mktemp("tiny-qwen2"), "Qwen2")
 
 
 def params(**overrides) -> dict:

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from workflow_copy import COPIED, copy_project  # noqa: E402
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VENV = Path(sys.executable).parent.parent
-COPIED = ("Snakefile", "config.yaml", "workflow", "prompts", "envs", "configs", "profiles", "data", "README.md")
-IGNORED = shutil.ignore_patterns("__pycache__", "*.egg-info", ".snakemake", "results")
 
 
 def readme_commands() -> list[str]:
@@ -31,14 +32,7 @@ def readme_commands() -> list[str]:
 
 
 def project_copy(base: Path) -> Path:
-    root = base / "clone"
-    root.mkdir()
-    for name in COPIED:
-        source = PROJECT_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=IGNORED)
-        else:
-            shutil.copy2(source, root / name)
+    root = copy_project(base / "clone", (*COPIED, "data", "README.md"))
     (root / ".venv").symlink_to(VENV)
     assert not (base / "shared").exists()
     return root

@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,24 +20,15 @@ import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from workflow_copy import parse_job_stats  # noqa: E402
+from workflow_copy import COPIED, copy_project, parse_job_stats  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-COPIED = ("Snakefile", "config.yaml", "workflow", "prompts", "envs", "configs", "profiles", "data")
-IGNORED = shutil.ignore_patterns("__pycache__", "*.egg-info", ".snakemake", "results")
 
 
 @pytest.fixture
 def dirs(tmp_path):
     project, elsewhere, caller = tmp_path / "project", tmp_path / "elsewhere", tmp_path / "caller"
-    project.mkdir()
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, project / name, ignore=IGNORED)
-        else:
-            shutil.copy2(source, project / name)
+    copy_project(project, (*COPIED, "data"))
     elsewhere.mkdir()
     caller.mkdir()
     return project, elsewhere, caller

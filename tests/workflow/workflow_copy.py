@@ -138,15 +138,21 @@ def parse_job_stats(output: str) -> dict[str, int]:
     return counts
 
 
-def make_copy(base: Path, shared_data: Path) -> WorkflowCopy:
-    root = base / "project"
+def copy_project(root: Path, names=COPIED) -> Path:
+    """The checkout's `names` (files or folders; missing ones are left out) copied into `root`, made here,
+    without caches or results."""
     root.mkdir(parents=True)
-    for name in COPIED:
+    for name in names:
         source = PROJECT_ROOT / name
         if source.is_dir():
             shutil.copytree(source, root / name, ignore=IGNORED)
         elif source.exists():
             shutil.copy2(source, root / name)
+    return root
+
+
+def make_copy(base: Path, shared_data: Path) -> WorkflowCopy:
+    root = copy_project(base / "project")
     (base / "shared").symlink_to(shared_data.parent)
     # Private copies of the sample data, so that tests may edit them.
     (root / "data").mkdir()
