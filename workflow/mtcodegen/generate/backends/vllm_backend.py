@@ -15,6 +15,17 @@ not use offset`` and the caller sees ``EngineDeadError``. That is why calls of 4
 16 or more (over 4,096 prompt tokens together) died, on any x86 CPU (BENCHMARKS.md "Generation"). Without
 chunking a prompt is scheduled whole or waits for the next step, so the budget is raised to at least
 ``max_model_len``.
+
+**A slow step is not a dead engine.** vLLM's engine waits ``VLLM_EXECUTE_MODEL_TIMEOUT_SECONDS`` (300 s) for
+its worker's answer to one step, then declares the engine dead. On a CPU without native bfloat16 (AMD EPYC
+Zen 3: AVX2 only) a ``bfloat16`` prefill ran at ~13 tokens/s, so one step of 20 new prompts (3,274 tokens, the
+default run's first CoT-retry step) took longer than that and killed a healthy engine. On CPU the wait is
+``CPU_STEP_TIMEOUT_S`` unless the variable is already set.
+
+**``dtype: native``** picks the fastest exact-enough type of the machine it runs on: ``bfloat16`` on accelerators
+and on CPUs that compute it natively (AMX or AVX512-BF16: decoding ~2.7x faster than float32 on such an Intel
+Xeon), ``float32`` on other CPUs (on an AVX2-only AMD EPYC, float32 prefilled 6.5x and decoded 1.7x faster than
+emulated bfloat16; BENCHMARKS.md "Generation"). The hashes see ``native``; the manifest records the type that ran.
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ from .base import Backend, Completion, EngineDied, Message, SamplingParams
 from .registry import BackendInfo
 
 log = logging.getLogger(__name__)
+CPU_STEP_TIMEOUT_S = 3600  # one engine step on CPU: as long as a served request may take (served.py)
 _FINISH = {"stop": "stop", "length": "length"}  # anything else (abort, error) -> "error"
 
 
@@ -75,6 +87,37 @@ def _model_length(model_dir: str | Path) -> int | None:
         return None
 
 
+NATIVE_BF16_FLAGS = ("amx_bf16", "avx512_bf16")  # /proc/cpuinfo flags of CPUs that compute bfloat16 natively
+
+
+def cpu_flags(cpuinfo: str | None = None) -> set[str]:
+    """The CPU's feature flags (the first `flags` line of /proc/cpuinfo); empty where it cannot be read."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return set()
+    for line in cpuinfo.splitlines():
+        if line.startswith("flags"):
+            return set(line.split(":", 1)[1].split())
+    return set()
+
+
+def resolve_dtype(dtype: Any, on_cpu: bool, flags: set[str] | None = None) -> Any:
+    """`native` as the type this machine runs fastest (module docstring); any other value unchanged. An explicit
+    bfloat16 on a CPU that only emulates it is kept, with a warning naming the faster choice."""
+    native_bf16 = not on_cpu or bool(set(NATIVE_BF16_FLAGS) & (cpu_flags() if flags is None else flags))
+    if dtype == "native":
+        chosen = "bfloat16" if native_bf16 else "float32"
+        log.info("engine dtype native -> %s (%s)", chosen, "accelerator" if not on_cpu else
+                 "CPU with native bfloat16" if native_bf16 else "CPU without AMX/AVX512-BF16")
+        return chosen
+    if dtype == "bfloat16" and not native_bf16:
+        log.warning("engine dtype bfloat16 on a CPU without AMX/AVX512-BF16: it is emulated there (prefill ~6x "
+                    "slower than float32 on an AVX2 AMD EPYC); `dtype: native` or float32 runs faster")
+    return dtype
+
+
 def device_name(on_cpu: bool, platform: Any = None) -> str:
     """The CPU model (from /proc/cpuinfo) or the accelerator's name, for the manifest."""
     if not on_cpu and platform is not None:
@@ -100,6 +143,8 @@ def engine_config(model_dir: str | Path, options: dict[str, Any] | None, lora: s
     shared server (engine_server.py) alike. The caller also drops MKL_NUM_THREADS on CPU (drop_mkl_thread_limit).
     """
     options = dict(options or {})
+    if "dtype" in options:
+        options["dtype"] = resolve_dtype(options["dtype"], on_cpu)
     options.pop("share_engine", None)  # how cells reach the engine, not how it is built (engine_server.py)
     lora = options.pop("lora", None) or lora
     cpu_threads = options.pop("cpu_threads", None)
@@ -117,6 +162,8 @@ def engine_config(model_dir: str | Path, options: dict[str, Any] | None, lora: s
             kwargs["kv_cache_memory_bytes"] = int(float(kv_cache_gb) * (1 << 30))
     if cpu_threads is not None and on_cpu:
         env["VLLM_CPU_OMP_THREADS_BIND"] = str(cpu_threads)
+    if on_cpu and "VLLM_EXECUTE_MODEL_TIMEOUT_SECONDS" not in os.environ:
+        env["VLLM_EXECUTE_MODEL_TIMEOUT_SECONDS"] = str(CPU_STEP_TIMEOUT_S)
     if lora:
         kwargs["enable_lora"] = True
         kwargs["max_lora_rank"] = options.pop("max_lora_rank", 64)
@@ -320,7 +367,8 @@ def _load(model_dir: Path | None, options: dict[str, Any]) -> VLLMBackend:
 
 
 OPTIONS = {
-    "dtype": "float32 | bfloat16 | float16 | auto",
+    "dtype": "float32 | bfloat16 | float16 | auto (the checkpoint's) | native (bfloat16 where the hardware has "
+             "it, else float32; see above)",
     "enforce_eager": "skip graph compilation: start-up in seconds instead of minutes (CPU: always wanted)",
     "max_model_len": "context length the engine reserves for",
     "kv_cache_gb": "KV-cache size in GiB (CPU: VLLM_CPU_KVCACHE_SPACE; GPU: kv_cache_memory_bytes)",
