@@ -135,14 +135,19 @@ def model_programs(path: str, tasks: set[str]) -> dict[str, list[str]]:
     return found
 
 
-def programs_for(problems, release_by_task, trajectories) -> list[dict[str, Any]]:
-    models = model_programs(trajectories, set(problems)) if trajectories else {}
+PROGRAM_KINDS = ("canonical", "variants", "model")
+
+
+def programs_for(problems, release_by_task, trajectories, kinds=PROGRAM_KINDS) -> list[dict[str, Any]]:
+    """The programs judged, per task: those of `kinds` (the canonical solution, its wrong VARIANTS, the model's)."""
+    models = model_programs(trajectories, set(problems)) if trajectories and "model" in kinds else {}
     programs = []
     for task, problem in problems.items():
         row = release_by_task[task]
         canonical = row["prompt"] + row["canonical_solution"]
-        programs.append({"task": task, "label": "canonical", "code": canonical})
-        for name in VARIANTS:
+        if "canonical" in kinds:
+            programs.append({"task": task, "label": "canonical", "code": canonical})
+        for name in VARIANTS if "variants" in kinds else ():
             programs.append({"task": task, "label": name, "code": variant(canonical, row["entry_point"], name)})
         for i, code in enumerate(models.get(task, [])):
             programs.append({"task": task, "label": f"model{i}", "code": code})
@@ -236,12 +241,18 @@ def main(argv=None) -> int:
     parser.add_argument("--time-limit", type=float, default=2.0, help="our per-test CPU limit (s), as execution.time_limit_s")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", help="write the full JSON here too")
+    parser.add_argument("--programs", default=",".join(PROGRAM_KINDS),
+                        help="which programs to judge, comma-separated: canonical, variants, model (default all; a "
+                             "full-set run can be split in two)")
     args = parser.parse_args(argv)
+    kinds = tuple(k.strip() for k in args.programs.split(",") if k.strip())
+    if not kinds or set(kinds) - set(PROGRAM_KINDS):
+        parser.error(f"--programs {args.programs!r}: choose among {', '.join(PROGRAM_KINDS)}")
     release_rows = first_tasks(read_release(Path(args.release)), args.limit)
     release_by_task = {r["task_id"]: r for r in release_rows}
     started = time.time()
     problems = load_problems(args, release_rows)
-    programs = programs_for(problems, release_by_task, args.trajectories)
+    programs = programs_for(problems, release_by_task, args.trajectories, kinds)
     prepared_s = time.time() - started
     our = ours(programs, problems, args.time_limit, args.workers)
     ours_s = time.time() - started - prepared_s

@@ -93,3 +93,23 @@ def test_verdicts_agree_with_evalplus(shared_data, sandbox_unavailable, dataset,
     # The comparison can fail: the canonical solutions pass everything, the always-wrong variants nothing.
     assert by["canonical"]["ours_pass"] == by["canonical"]["pairs"] == 2 * len(tasks)
     assert by["wrong_always"]["ours_pass"] == by["wrong_always"]["evalplus_pass"] == 0
+
+
+def test_the_benchmark_can_judge_one_kind_of_program_at_a_time(tmp_path):
+    """A full-set run is split into canonical + variants, then the model's programs (--programs)."""
+    import gzip
+    import json
+
+    bench = agreement_module()
+    row = {"task_id": "Mbpp/2", "prompt": "", "canonical_solution": "def f(x):\n    return x\n", "entry_point": "f"}
+    trajectories = tmp_path / "trajectories.jsonl.gz"
+    with gzip.open(trajectories, "wt") as out:
+        out.write(json.dumps({"problem_id": "mbpp_plus/Mbpp/2", "attempts": [
+            {"code": "def f(x):\n    return 1\n"}, {"code": "def f(x):\n    return 1\n"}, {"code": None}]}) + "\n")
+    problems, rows = {"Mbpp/2": {}}, {"Mbpp/2": row}
+    labels = lambda kinds: [p["label"] for p in bench.programs_for(problems, rows, str(trajectories), kinds)]  # noqa: E731
+    assert labels(bench.PROGRAM_KINDS) == ["canonical", *bench.VARIANTS, "model0"]  # one model program: deduplicated
+    assert labels(("canonical", "variants")) == ["canonical", *bench.VARIANTS]
+    assert labels(("model",)) == ["model0"]
+    with pytest.raises(SystemExit):
+        bench.main(["--dataset", "mbpp", "--release", "x.jsonl", "--programs", "canonical,tests"])
