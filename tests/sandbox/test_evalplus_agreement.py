@@ -60,7 +60,8 @@ def test_evalplus_oracles():
 @pytest.mark.nsjail
 @pytest.mark.parametrize("dataset,release,tasks", [
     ("humaneval", "evalplus/HumanEvalPlus-v0.1.10.jsonl.gz", ["HumanEval/2", "HumanEval/32", "HumanEval/53"]),
-    ("mbpp", "evalplus/MbppPlus-v0.2.0.jsonl.gz", ["Mbpp/2", "Mbpp/3", "Mbpp/7"]),
+    # Mbpp/88 returns a Counter, Mbpp/737 a re.Match (the not-None oracle): both disagreed before (docs/sandbox.md)
+    ("mbpp", "evalplus/MbppPlus-v0.2.0.jsonl.gz", ["Mbpp/2", "Mbpp/3", "Mbpp/7", "Mbpp/88", "Mbpp/737"]),
 ])
 def test_verdicts_agree_with_evalplus(shared_data, sandbox_unavailable, dataset, release, tasks):
     pytest.importorskip("evalplus")

@@ -188,6 +188,8 @@ def _message_for(test: dict[str, Any], request: JudgeRequest, trace: str | None 
         message = {"op": "test", "input": test["input"]}
     else:
         message = {"op": "test", "args": test["args"], "kwargs": test.get("kwargs") or {"__dict__": []}}
+        if test.get("oracle") == "not_none":  # what that oracle compares is computed in the jail (runner.py)
+            message["result_not_none"] = True
     if trace:
         message["trace"] = trace
     return message
