@@ -68,7 +68,7 @@ _json_dumps = json.dumps
 # `assert f(x) == {...}` and evalplus's `==` do); they are sent as plain dicts, read with dict's own items()
 # so that no method of the program's can change what is sent. Any other subclass is refused (its __eq__ is the
 # program's).
-_DICT_LIKE = (collections.Counter, collections.OrderedDict, collections.defaultdict)
+_COUNTER, _ORDERED_DICT, _DEFAULT_DICT = collections.Counter, collections.OrderedDict, collections.defaultdict
 _dict_items = dict.items
 
 REPORT_FD = 3
@@ -110,7 +110,7 @@ def encode_strict(value, depth=0):
     if t is set or t is frozenset:
         items = _sorted((encode_strict(v, depth + 1) for v in value), key=lambda e: _json_dumps(e, sort_keys=True))
         return {("__set__" if t is set else "__frozenset__"): items}
-    if t is dict or any(t is d for d in _DICT_LIKE):
+    if t is dict or t is _COUNTER or t is _ORDERED_DICT or t is _DEFAULT_DICT:  # identity only: nothing patchable
         return {"__dict__": [[encode_strict(k, depth + 1), encode_strict(v, depth + 1)]
                              for k, v in _dict_items(value)]}
     if t is bytes:

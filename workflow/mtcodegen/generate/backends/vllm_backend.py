@@ -90,22 +90,29 @@ def _model_length(model_dir: str | Path) -> int | None:
 NATIVE_BF16_FLAGS = ("amx_bf16", "avx512_bf16")  # /proc/cpuinfo flags of CPUs that compute bfloat16 natively
 
 
-def cpu_flags(cpuinfo: str | None = None) -> set[str]:
-    """The CPU's feature flags (the first `flags` line of /proc/cpuinfo); empty where it cannot be read."""
+def cpuinfo_field(name: str, cpuinfo: str | None = None) -> str | None:
+    """The value of the first `name` line of /proc/cpuinfo (or of `cpuinfo`); None where there is none."""
     if cpuinfo is None:
         try:
             cpuinfo = Path("/proc/cpuinfo").read_text()
         except OSError:
-            return set()
+            return None
     for line in cpuinfo.splitlines():
-        if line.startswith("flags"):
-            return set(line.split(":", 1)[1].split())
-    return set()
+        if line.startswith(name):
+            return line.split(":", 1)[1].strip()
+    return None
+
+
+def cpu_flags(cpuinfo: str | None = None) -> set[str]:
+    """The CPU's feature flags (/proc/cpuinfo's `flags`); empty where they cannot be read."""
+    return set((cpuinfo_field("flags", cpuinfo) or "").split())
 
 
 def resolve_dtype(dtype: Any, on_cpu: bool, flags: set[str] | None = None) -> Any:
     """`native` as the type this machine runs fastest (module docstring); any other value unchanged. An explicit
     bfloat16 on a CPU that only emulates it is kept, with a warning naming the faster choice."""
+    if dtype not in ("native", "bfloat16"):
+        return dtype
     native_bf16 = not on_cpu or bool(set(NATIVE_BF16_FLAGS) & (cpu_flags() if flags is None else flags))
     if dtype == "native":
         chosen = "bfloat16" if native_bf16 else "float32"
@@ -125,12 +132,9 @@ def device_name(on_cpu: bool, platform: Any = None) -> str:
             return str(platform.get_device_name())
         except Exception:  # noqa: BLE001 - a name for the record only
             return str(getattr(platform, "device_name", "accelerator"))
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
+    model = cpuinfo_field("model name")
+    if model:
+        return model
     import platform as _platform
 
     return _platform.processor() or _platform.machine()
