@@ -23,12 +23,10 @@ sys.path.insert(0, str(ROOT / "workflow"))
 
 from mtcodegen import jsonl  # noqa: E402
 from mtcodegen.config import load_config  # noqa: E402
+from mtcodegen.figures.reference import read_reference  # noqa: E402
 from mtcodegen.plan import build_plan  # noqa: E402
 
-PUBLISHED = {  # Qwen2.5-Coder-0.5B-Instruct, greedy pass@1 (%), workflow/report/reference.csv
-    ("humaneval_plus", "base"): 61.6, ("humaneval_plus", "plus"): 57.3,
-    ("mbpp_plus", "base"): 52.4, ("mbpp_plus", "plus"): 43.7,
-}
+REFERENCE = ROOT / "workflow" / "report" / "reference.csv"
 NAMES = {("humaneval_plus", "base"): "HumanEval", ("humaneval_plus", "plus"): "HumanEval+",
          ("mbpp_plus", "base"): "MBPP", ("mbpp_plus", "plus"): "MBPP+"}
 MARK = "<!-- table -->"
@@ -63,6 +61,19 @@ def cell_rows(trajectories, problems, turns: int) -> dict[tuple[str, int], tuple
     return {k: (v[0], v[1]) for k, v in counts.items()}
 
 
+def published(reference: Path = REFERENCE) -> dict[tuple[str, str, str], float]:
+    """Greedy single-turn pass@1 (%) by (model, dataset key, test set), from the reference table: its dataset
+    column names the base-tests row "humaneval (base tests of HumanEval+)", the plus row "humaneval_plus"."""
+    found = {}
+    for row in read_reference(reference).itertuples():
+        if row.metric != "pass@1" or row.setting != "single-turn":
+            continue
+        name = row.dataset.split()[0]
+        key = (name, "plus") if name.endswith("_plus") else (f"{name}_plus", "base")
+        found[(row.model, *key)] = float(row.value)
+    return found
+
+
 def latest_by_name() -> dict[tuple[str, str], str]:
     found = {}
     index = ROOT / "results" / "index.tsv"
@@ -75,8 +86,11 @@ def latest_by_name() -> dict[tuple[str, str], str]:
 
 def table(config_path: str) -> tuple[str, list[str]]:
     plan = build_plan(load_config(config_path), ROOT)
-    lines = ["| benchmark | published | reproduced, turn 1 (single turn) [95 % CI] | after turn 2 | after turn 3 |"
-             " difference at turn 1 |", "|---|---|---|---|---|---|"]
+    reference = published()
+    turns = max(cell.label["turns"] for cell in plan.cells)
+    after = [f"after turn {t}" for t in range(2, turns + 1)]
+    lines = ["| model | block | benchmark | published | reproduced, turn 1 (single turn) [95 % CI] | "
+             + " | ".join(after) + " | difference at turn 1 |", "|---" * (6 + len(after)) + "|"]
     missing, used = [], []
     index = latest_by_name()
     for cell in plan.cells:
@@ -99,14 +113,18 @@ def table(config_path: str) -> tuple[str, list[str]]:
         counts = cell_rows(jsonl.read_jsonl(out), problems, cell.label["turns"])
         for test_set in ("base", "plus"):
             cells = []
-            for turn in range(1, cell.label["turns"] + 1):
+            for turn in range(1, turns + 1):
+                if turn > cell.label["turns"]:
+                    cells.append("—")
+                    continue
                 k, n = counts[(test_set, turn)]
                 lo, hi = wilson(k, n)
                 cells.append(f"{100 * k / n:.1f} ({k}/{n}) [{100 * lo:.1f}–{100 * hi:.1f}]")
-            published = PUBLISHED[(dataset, test_set)]
+            value = reference.get((cell.label["model"], dataset, test_set))
             k1, n1 = counts[(test_set, 1)]
-            lines.append(f"| {NAMES[(dataset, test_set)]} | {published} | " + " | ".join(cells)
-                         + f" | {100 * k1 / n1 - published:+.1f} |")
+            difference = "—" if value is None else f"{100 * k1 / n1 - value:+.1f}"
+            lines.append(f"| {cell.label['model']} | {cell.label['block']} | {NAMES[(dataset, test_set)]} | "
+                         f"{'—' if value is None else value} | " + " | ".join(cells) + f" | {difference} |")
     lines += ["", "Results: " + "; ".join(f"`{n}`: execute `{h}`, problems `{p}`" for n, h, p in used)]
     return "\n".join(lines), missing
 

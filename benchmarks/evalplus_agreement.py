@@ -3,12 +3,14 @@
     python benchmarks/evalplus_agreement.py --dataset humaneval \
         --release ../shared/data/evalplus/HumanEvalPlus-v0.1.10.jsonl.gz \
         [--problems results/problems/<hash>/problems.jsonl.gz] [--trajectories results/generate/<hash>/trajectories.jsonl.gz] \
-        [--limit N] [--out agreement.json]
+        [--limit N | --tasks Mbpp/2,Mbpp/3] [--programs canonical,variants,model,model_variants] [--out agreement.json]
 
 Programs judged, per task: the canonical solution (prompt + canonical_solution), deliberately wrong variants of
 it (``VARIANTS``: wrong on every input, wrong on about a fifth of the inputs -- usually passes base, fails plus
 --, and a right-but-float variant that evalplus's `==` accepts), and, with ``--trajectories``, the model's
-programs of a generate/execute run (every attempt's code, deduplicated).
+programs of a generate/execute run (every attempt's code, deduplicated) and the wrong variants of each task's
+first one (the greedy single-turn answer: a model program, unlike the canonical one, may define helpers, print
+or read globals).
 
 Ours: the problems file of our loader (``mtcodegen.data.evalplus``; prepared here when ``--problems`` is not
 given), judged by ``mtcodegen.sandbox.Judge`` (nsjail) exactly as the execute stage does: the problem's
@@ -27,6 +29,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -135,12 +138,14 @@ def model_programs(path: str, tasks: set[str]) -> dict[str, list[str]]:
     return found
 
 
-PROGRAM_KINDS = ("canonical", "variants", "model")
+PROGRAM_KINDS = ("canonical", "variants", "model", "model_variants")
 
 
 def programs_for(problems, release_by_task, trajectories, kinds=PROGRAM_KINDS) -> list[dict[str, Any]]:
-    """The programs judged, per task: those of `kinds` (the canonical solution, its wrong VARIANTS, the model's)."""
-    models = model_programs(trajectories, set(problems)) if trajectories and "model" in kinds else {}
+    """The programs judged, per task: those of `kinds` (the canonical solution, its wrong VARIANTS, the model's
+    programs, the wrong VARIANTS of the model's first program: a greedy run's single-turn answer)."""
+    wants_model = trajectories and {"model", "model_variants"} & set(kinds)
+    models = model_programs(trajectories, set(problems)) if wants_model else {}
     programs = []
     for task, problem in problems.items():
         row = release_by_task[task]
@@ -149,8 +154,11 @@ def programs_for(problems, release_by_task, trajectories, kinds=PROGRAM_KINDS) -
             programs.append({"task": task, "label": "canonical", "code": canonical})
         for name in VARIANTS if "variants" in kinds else ():
             programs.append({"task": task, "label": name, "code": variant(canonical, row["entry_point"], name)})
-        for i, code in enumerate(models.get(task, [])):
+        for i, code in enumerate(models.get(task, []) if "model" in kinds else ()):
             programs.append({"task": task, "label": f"model{i}", "code": code})
+        for name in VARIANTS if "model_variants" in kinds and models.get(task) else ():
+            code = variant(models[task][0], row["entry_point"], name)
+            programs.append({"task": task, "label": f"model_{name}", "code": code})
     return programs
 
 
@@ -210,7 +218,7 @@ def compare(programs, our, their) -> dict[str, Any]:
     counts = {s: {"agree": 0, "total": 0} for s in ("base", "plus")}
     by_label: dict[str, dict[str, int]] = {}
     for program, a, b in zip(programs, our, their):
-        group = "model" if program["label"].startswith("model") else program["label"]
+        group = "model" if re.fullmatch(r"model\d+", program["label"]) else program["label"]  # model0, model1, ...
         for test_set in ("base", "plus"):
             same = a[test_set] == b[test_set]
             counts[test_set]["total"] += 1
@@ -238,17 +246,25 @@ def main(argv=None) -> int:
     parser.add_argument("--problems", help="our problems file of that release (default: prepare it here)")
     parser.add_argument("--trajectories", help="a generate/execute trajectories file: its programs are judged too")
     parser.add_argument("--limit", type=int, help="only the first N tasks (by number)")
+    parser.add_argument("--tasks", help="only these tasks, comma-separated (e.g. Mbpp/255,Mbpp/271)")
     parser.add_argument("--time-limit", type=float, default=2.0, help="our per-test CPU limit (s), as execution.time_limit_s")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", help="write the full JSON here too")
     parser.add_argument("--programs", default=",".join(PROGRAM_KINDS),
-                        help="which programs to judge, comma-separated: canonical, variants, model (default all; a "
+                        help="which programs to judge, comma-separated: canonical, variants, model, model_variants (default all; a "
                              "full-set run can be split in two)")
     args = parser.parse_args(argv)
     kinds = tuple(k.strip() for k in args.programs.split(",") if k.strip())
     if not kinds or set(kinds) - set(PROGRAM_KINDS):
         parser.error(f"--programs {args.programs!r}: choose among {', '.join(PROGRAM_KINDS)}")
-    release_rows = first_tasks(read_release(Path(args.release)), args.limit)
+    release_rows = read_release(Path(args.release))
+    if args.tasks:
+        wanted = {t.strip() for t in args.tasks.split(",") if t.strip()}
+        unknown = sorted(wanted - {r["task_id"] for r in release_rows})
+        if unknown:
+            parser.error(f"--tasks: not in {args.release}: {', '.join(unknown)}")
+        release_rows = [r for r in release_rows if r["task_id"] in wanted]
+    release_rows = first_tasks(release_rows, args.limit)
     release_by_task = {r["task_id"]: r for r in release_rows}
     started = time.time()
     problems = load_problems(args, release_rows)

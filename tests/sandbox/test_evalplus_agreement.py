@@ -109,8 +109,50 @@ def test_the_benchmark_can_judge_one_kind_of_program_at_a_time(tmp_path):
             {"code": "def f(x):\n    return 1\n"}, {"code": "def f(x):\n    return 1\n"}, {"code": None}]}) + "\n")
     problems, rows = {"Mbpp/2": {}}, {"Mbpp/2": row}
     labels = lambda kinds: [p["label"] for p in bench.programs_for(problems, rows, str(trajectories), kinds)]  # noqa: E731
-    assert labels(bench.PROGRAM_KINDS) == ["canonical", *bench.VARIANTS, "model0"]  # one model program: deduplicated
+    model_variants = [f"model_{name}" for name in bench.VARIANTS]
+    # one model program (deduplicated), and the wrong variants of it
+    assert labels(bench.PROGRAM_KINDS) == ["canonical", *bench.VARIANTS, "model0", *model_variants]
     assert labels(("canonical", "variants")) == ["canonical", *bench.VARIANTS]
     assert labels(("model",)) == ["model0"]
+    assert labels(("model_variants",)) == model_variants
+    wrong = bench.programs_for(problems, rows, str(trajectories), ("model_variants",))[0]["code"]
+    namespace = {}
+    exec(wrong, namespace)
+    assert namespace["f"](5) == 2  # the model's f returns 1; the always-wrong variant changes it
     with pytest.raises(SystemExit):
         bench.main(["--dataset", "mbpp", "--release", "x.jsonl", "--programs", "canonical,tests"])
+
+
+def test_the_extraction_benchmark_scores_both_programs_with_evalplus(shared_data, tmp_path):
+    """benchmarks/harness_extraction.py: the same response, our extracted block vs evalplus's sanitizer, both
+    judged by evalplus's CLI. The truth is built by hand: HumanEval/0's canonical solution followed by a
+    top-level call that raises. Run whole (ours) it fails every test; sanitized (the call dropped) it passes."""
+    pytest.importorskip("evalplus")
+    import gzip
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("harness_extraction", ROOT / "benchmarks" / "harness_extraction.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    release = shared_data / "evalplus/HumanEvalPlus-v0.1.10.jsonl.gz"
+    rows = {r["task_id"]: r for r in agreement_module().read_release(release)}
+    good = rows["HumanEval/0"]["prompt"] + rows["HumanEval/0"]["canonical_solution"]
+    with_example = good + "\nprint(has_close_elements(None, 0.5))\n"  # TypeError at import time
+    wrong = rows["HumanEval/2"]["prompt"] + "    return 0.0\n"
+    right = rows["HumanEval/2"]["prompt"] + rows["HumanEval/2"]["canonical_solution"]
+    trajectories = tmp_path / "trajectories.jsonl.gz"
+    with gzip.open(trajectories, "wt") as out:
+        for task, codes in (("HumanEval/0", [with_example]), ("HumanEval/2", [wrong, right])):
+            attempts = [{"turn": turn, "code": code, "response": f"Here:\n```python\n{code}```\n"}
+                        for turn, code in enumerate(codes, start=1)]  # HumanEval/2's right turn 2 is not scored
+            out.write(json.dumps({"problem_id": f"humaneval_plus/{task}", "attempts": attempts}) + "\n")
+    summary_path = tmp_path / "summary.json"
+    assert bench.main(["--dataset", "humaneval", "--release", str(release), "--trajectories", str(trajectories),
+                       "--workers", "1", "--out", str(summary_path)]) == 0
+    summary = json.loads(summary_path.read_text())
+    assert summary["tasks"] == 2
+    assert summary["pass_at_1"]["ours"]["base"]["passed"] == 0
+    assert summary["pass_at_1"]["sanitized"]["plus"]["passed"] == 1
+    assert [f["task"] for f in summary["flips"]] == ["HumanEval/0"]
+    assert "print(has_close_elements(None, 0.5))" in summary["flips"][0]["dropped_lines"]
