@@ -181,8 +181,9 @@ def ours(programs, problems, time_s: float, workers: int) -> list[dict[str, Any]
     return out
 
 
-def evalplus_verdicts(dataset: str, programs, release_rows, workers: int) -> list[dict[str, Any]]:
-    """evalplus's CLI on the programs, offline, on a subset of the release file with exactly their tasks."""
+def evalplus_verdicts(dataset: str, programs, release_rows, workers: int, extra: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """evalplus's CLI on the programs, offline, on a subset of the release file with exactly their tasks.
+    ``extra``: more CLI arguments, e.g. ("--gt_time_limit_factor", "20") to tell a time limit from a wrong answer."""
     tasks = {p["task"] for p in programs}
     with tempfile.TemporaryDirectory(prefix="mtcodegen-evalplus-") as tmp:
         subset = Path(tmp, "release.jsonl")
@@ -193,7 +194,7 @@ def evalplus_verdicts(dataset: str, programs, release_rows, workers: int) -> lis
         env = {**os.environ, OVERRIDE_VARIABLE[dataset]: str(subset), "XDG_CACHE_HOME": str(Path(tmp, "cache")),
                "TOKENIZERS_PARALLELISM": "false"}
         done = subprocess.run([sys.executable, "-m", "evalplus.evaluate", "--dataset", dataset,
-                               "--samples", str(samples), "--parallel", str(workers), "--i_just_wanna_run"],
+                               "--samples", str(samples), "--parallel", str(workers), "--i_just_wanna_run", *extra],
                               env=env, cwd=tmp, capture_output=True, text=True)
         results_path = Path(tmp, "samples_eval_results.json")
         if done.returncode != 0 or not results_path.exists():
@@ -250,6 +251,8 @@ def main(argv=None) -> int:
     parser.add_argument("--time-limit", type=float, default=2.0, help="our per-test CPU limit (s), as execution.time_limit_s")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", help="write the full JSON here too")
+    parser.add_argument("--evalplus-time-factor", type=float,
+                        help="evalplus's per-input limit as a multiple of the canonical solution's time (its default 4)")
     parser.add_argument("--programs", default=",".join(PROGRAM_KINDS),
                         help="which programs to judge, comma-separated: canonical, variants, model, model_variants (default all; a "
                              "full-set run can be split in two)")
@@ -272,7 +275,8 @@ def main(argv=None) -> int:
     prepared_s = time.time() - started
     our = ours(programs, problems, args.time_limit, args.workers)
     ours_s = time.time() - started - prepared_s
-    their = evalplus_verdicts(args.dataset, programs, release_rows, args.workers)
+    extra = ("--gt_time_limit_factor", str(args.evalplus_time_factor)) if args.evalplus_time_factor else ()
+    their = evalplus_verdicts(args.dataset, programs, release_rows, args.workers, extra)
     summary = compare(programs, our, their)
     summary.update({"dataset": args.dataset, "release": Path(args.release).name, "tasks": len(problems),
                     "programs": len(programs), "seconds": {"prepare": round(prepared_s, 1), "ours": round(ours_s, 1),

@@ -121,6 +121,10 @@ def test_the_benchmark_can_judge_one_kind_of_program_at_a_time(tmp_path):
     assert namespace["f"](5) == 2  # the model's f returns 1; the always-wrong variant changes it
     with pytest.raises(SystemExit):
         bench.main(["--dataset", "mbpp", "--release", "x.jsonl", "--programs", "canonical,tests"])
+    release = tmp_path / "release.jsonl"
+    release.write_text(json.dumps(row) + "\n")
+    with pytest.raises(SystemExit):  # a task the release lacks is named, before anything is judged
+        bench.main(["--dataset", "mbpp", "--release", str(release), "--tasks", "Mbpp/2,Mbpp/999"])
 
 
 def test_the_extraction_benchmark_scores_both_programs_with_evalplus(shared_data, tmp_path):

@@ -42,3 +42,43 @@ def test_wilson_interval():
     lo, hi = wilson(5, 10, z=2.0)
     assert lo == pytest.approx(0.5 - 2 * math.sqrt(0.035) / 1.4) and hi == pytest.approx(0.5 + 2 * math.sqrt(0.035) / 1.4)
     assert wilson(0, 20)[0] == pytest.approx(0.0, abs=1e-12) and 0 < wilson(0, 20)[1] < 0.2
+
+
+def test_qwen_protocol_prefills_the_answer_and_cuts_like_qwens_generate():
+    """benchmarks/qwen_protocol.py: the prompt is the calibration cell's first turn with the answer opened as a
+    Python block; the program is what Qwen's generate.py writes (tabs as 4 spaces, cut at a stray fence)."""
+    spec = importlib.util.spec_from_file_location("qwen_protocol", ROOT / "benchmarks" / "qwen_protocol.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+
+    class ChatML:  # Qwen2.5's chat template, written out: the truth the prompt is compared with
+        def apply_chat_template(self, messages, tokenize, add_generation_prompt):
+            assert not tokenize and add_generation_prompt
+            return "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages) + "<|im_start|>assistant\n"
+
+    problem = {"id": "humaneval_plus/HumanEval/0", "kind": "call", "entry_point": "f", "public_tests": [],
+               "statement": "def f(x):\n    \"\"\"Return x.\"\"\"\n", "starter_code": "def f(x):\n"}
+    prompt = bench.prompts_for([problem], ChatML())[0]
+    system = (ROOT / "prompts/system/evalplus_instruct.txt").read_text().strip()
+    assert prompt.startswith(f"<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n")
+    assert '```python\ndef f(x):\n    """Return x."""\n```<|im_end|>' in prompt
+    assert prompt.endswith("<|im_start|>assistant\n```python\n")
+    assert bench.program_of("def f(x):\n\treturn x\n```\nSome prose") == "def f(x):\n    return x\n"
+    assert "\n#" in bench.STOPS and "\nprint(" in bench.STOPS and "\n```" in bench.STOPS
+
+
+def test_qwen_protocol_pairs_each_task_with_the_pipelines_turn_one():
+    spec = importlib.util.spec_from_file_location("qwen_protocol", ROOT / "benchmarks" / "qwen_protocol.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    problems = {"T/1": {"base_tests": 2}, "T/2": {"base_tests": 2}, "T/3": {"base_tests": 2}}
+    records = [  # T/1: AC; T/2: passed the 2 base tests, failed a plus one; T/3: failed a base test
+        {"problem_id": "d/T/1", "attempts": [{"private": {"verdict": "AC", "passed": 5}}]},
+        {"problem_id": "d/T/2", "attempts": [{"private": {"verdict": "WA", "passed": 2}}, {"private": {"verdict": "AC"}}]},
+        {"problem_id": "d/T/3", "attempts": [{"private": {"verdict": "WA", "passed": 1}}]},
+    ]
+    protocol = {"T/1": {"base": True, "plus": False}, "T/2": {"base": False, "plus": False},
+                "T/3": {"base": True, "plus": True}}
+    table = bench.paired(records, problems, protocol)
+    assert table["base"] == {"both": 1, "pipeline_only": 1, "protocol_only": 1, "neither": 0}
+    assert table["plus"] == {"both": 0, "pipeline_only": 1, "protocol_only": 1, "neither": 1}  # T/2's turn 2 ignored
