@@ -20,7 +20,6 @@ with both programs' heads.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -28,15 +27,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mtcodegen import jsonl  # noqa: E402
-
-
-def _agreement_module():
-    spec = importlib.util.spec_from_file_location("evalplus_agreement", Path(__file__).with_name("evalplus_agreement.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def attempts_at(trajectories_path: str, turn: int) -> dict[str, dict[str, Any]]:
@@ -94,7 +87,7 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", help="write the JSON here too")
     args = parser.parse_args(argv)
-    bench = _agreement_module()
+    import evalplus_agreement as bench  # the sibling script: its release reader and evalplus runner
     rows = bench.read_release(Path(args.release))
     attempts = attempts_at(args.trajectories, args.turn)
     unknown = sorted(set(attempts) - {r["task_id"] for r in rows})

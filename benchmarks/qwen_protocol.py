@@ -24,7 +24,6 @@ and plus tests; prints pass@1 of each. One engine start, one generate call for a
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 import time
@@ -32,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from mtcodegen import jsonl  # noqa: E402
 from mtcodegen.generate.prompts import PromptLibrary, first_message  # noqa: E402
@@ -74,13 +74,6 @@ def paired(trajectories, problems_by_task, protocol) -> dict[str, dict[str, int]
     return table
 
 
-def _agreement_module():
-    spec = importlib.util.spec_from_file_location("evalplus_agreement", Path(__file__).with_name("evalplus_agreement.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True, help="a checkpoint directory (results/model/<hash>/checkpoint)")
@@ -100,7 +93,7 @@ def main(argv=None) -> int:
 
     from mtcodegen.generate.backends.vllm_backend import VLLMBackend
 
-    bench = _agreement_module()
+    import evalplus_agreement as bench  # the sibling script: its release reader and evalplus runner
     rows = bench.read_release(Path(args.release))
     entry = {r["task_id"]: r["entry_point"] for r in rows}
     problems = sorted(jsonl.read_jsonl(args.problems), key=lambda p: int(p["id"].rsplit("/", 1)[1]))

@@ -72,8 +72,9 @@ def qwen05b_checkpoint() -> Path:
 
 
 # --- Synthetic trajectories and their metrics tables (tests/metrics, tests/figures) --------------------------
-def _load_synthetic():
-    spec = importlib.util.spec_from_file_location("metrics_synthetic", PROJECT_ROOT / "tests/metrics/synthetic.py")
+def load_file_module(name: str, path: Path):
+    """A Python file that is not in a package (a benchmark script, a test helper), imported as module `name`."""
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -82,7 +83,13 @@ def _load_synthetic():
 @pytest.fixture(scope="session")
 def synth():
     """tests/metrics/synthetic.py: trajectory and problem files written per the contract (docs/metrics.md)."""
-    return _load_synthetic()
+    return load_file_module("metrics_synthetic", PROJECT_ROOT / "tests/metrics/synthetic.py")
+
+
+@pytest.fixture(scope="session")
+def benchmark_script():
+    """benchmark_script("evalplus_agreement"): the script benchmarks/<name>.py as a module, to test its functions."""
+    return lambda name: load_file_module(f"benchmark_{name}", PROJECT_ROOT / "benchmarks" / f"{name}.py")
 
 
 @pytest.fixture(scope="session")

@@ -8,22 +8,12 @@ base_tests``). The comparison rule's own cases are checked by hand below (closed
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import pytest
 
 from mtcodegen.sandbox import checkers
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def agreement_module():
-    spec = importlib.util.spec_from_file_location("evalplus_agreement", ROOT / "benchmarks" / "evalplus_agreement.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("got,expected,tolerance,ok", [
@@ -63,11 +53,11 @@ def test_evalplus_oracles():
     # Mbpp/88 returns a Counter, Mbpp/737 a re.Match (the not-None oracle): both disagreed before (docs/sandbox.md)
     ("mbpp", "evalplus/MbppPlus-v0.2.0.jsonl.gz", ["Mbpp/2", "Mbpp/3", "Mbpp/7", "Mbpp/88", "Mbpp/737"]),
 ])
-def test_verdicts_agree_with_evalplus(shared_data, sandbox_unavailable, dataset, release, tasks):
+def test_verdicts_agree_with_evalplus(shared_data, sandbox_unavailable, benchmark_script, dataset, release, tasks):
     pytest.importorskip("evalplus")
     from mtcodegen.sandbox import SandboxUnavailable
 
-    bench = agreement_module()
+    bench = benchmark_script("evalplus_agreement")
     rows = [r for r in bench.read_release(shared_data / release) if r["task_id"] in tasks]
 
     class Args:
@@ -96,12 +86,12 @@ def test_verdicts_agree_with_evalplus(shared_data, sandbox_unavailable, dataset,
     assert by["wrong_always"]["ours_pass"] == by["wrong_always"]["evalplus_pass"] == 0
 
 
-def test_the_benchmark_can_judge_one_kind_of_program_at_a_time(tmp_path):
+def test_the_benchmark_can_judge_one_kind_of_program_at_a_time(tmp_path, benchmark_script):
     """A full-set run is split into canonical + variants, then the model's programs (--programs)."""
     import gzip
     import json
 
-    bench = agreement_module()
+    bench = benchmark_script("evalplus_agreement")
     row = {"task_id": "Mbpp/2", "prompt": "", "canonical_solution": "def f(x):\n    return x\n", "entry_point": "f"}
     trajectories = tmp_path / "trajectories.jsonl.gz"
     with gzip.open(trajectories, "wt") as out:
@@ -127,20 +117,17 @@ def test_the_benchmark_can_judge_one_kind_of_program_at_a_time(tmp_path):
         bench.main(["--dataset", "mbpp", "--release", str(release), "--tasks", "Mbpp/2,Mbpp/999"])
 
 
-def test_the_extraction_benchmark_scores_both_programs_with_evalplus(shared_data, tmp_path):
+def test_the_extraction_benchmark_scores_both_programs_with_evalplus(shared_data, tmp_path, benchmark_script):
     """benchmarks/harness_extraction.py: the same response, our extracted block vs evalplus's sanitizer, both
     judged by evalplus's CLI. The truth is built by hand: HumanEval/0's canonical solution followed by a
     top-level call that raises. Run whole (ours) it fails every test; sanitized (the call dropped) it passes."""
     pytest.importorskip("evalplus")
     import gzip
-    import importlib.util
     import json
 
-    spec = importlib.util.spec_from_file_location("harness_extraction", ROOT / "benchmarks" / "harness_extraction.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = benchmark_script("harness_extraction")
     release = shared_data / "evalplus/HumanEvalPlus-v0.1.10.jsonl.gz"
-    rows = {r["task_id"]: r for r in agreement_module().read_release(release)}
+    rows = {r["task_id"]: r for r in benchmark_script("evalplus_agreement").read_release(release)}
     good = rows["HumanEval/0"]["prompt"] + rows["HumanEval/0"]["canonical_solution"]
     with_example = good + "\nprint(has_close_elements(None, 0.5))\n"  # TypeError at import time
     wrong = rows["HumanEval/2"]["prompt"] + "    return 0.0\n"

@@ -6,7 +6,6 @@ from the issue, not from the CSV; and the Wilson interval's closed form at a poi
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
 
@@ -19,15 +18,8 @@ QWEN_REPORT = {  # model: (HumanEval, HumanEval+, MBPP, MBPP+)
 }
 
 
-def report_module():
-    spec = importlib.util.spec_from_file_location("calibration_report", ROOT / "benchmarks" / "calibration_report.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_published_figures_come_from_the_reference_table():
-    found = report_module().published()
+def test_published_figures_come_from_the_reference_table(benchmark_script):
+    found = benchmark_script("calibration_report").published()
     for model, (he, he_plus, mbpp, mbpp_plus) in QWEN_REPORT.items():
         assert found[(model, "humaneval_plus", "base")] == he
         assert found[(model, "humaneval_plus", "plus")] == he_plus
@@ -36,20 +28,18 @@ def test_published_figures_come_from_the_reference_table():
     assert not [key for key in found if key[0] not in QWEN_REPORT]  # the paper's rows are not pass@1 single-turn
 
 
-def test_wilson_interval():
-    wilson = report_module().wilson
+def test_wilson_interval(benchmark_script):
+    wilson = benchmark_script("calibration_report").wilson
     # 5 of 10 at z = 2: centre (0.5 + 4/20) / (1 + 4/10) = 0.5, half 2 sqrt(0.025 + 0.01) / 1.4
     lo, hi = wilson(5, 10, z=2.0)
     assert lo == pytest.approx(0.5 - 2 * math.sqrt(0.035) / 1.4) and hi == pytest.approx(0.5 + 2 * math.sqrt(0.035) / 1.4)
     assert wilson(0, 20)[0] == pytest.approx(0.0, abs=1e-12) and 0 < wilson(0, 20)[1] < 0.2
 
 
-def test_qwen_protocol_prefills_the_answer_and_cuts_like_qwens_generate():
+def test_qwen_protocol_prefills_the_answer_and_cuts_like_qwens_generate(benchmark_script):
     """benchmarks/qwen_protocol.py: the prompt is the calibration cell's first turn with the answer opened as a
     Python block; the program is what Qwen's generate.py writes (tabs as 4 spaces, cut at a stray fence)."""
-    spec = importlib.util.spec_from_file_location("qwen_protocol", ROOT / "benchmarks" / "qwen_protocol.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = benchmark_script("qwen_protocol")
 
     class ChatML:  # Qwen2.5's chat template, written out: the truth the prompt is compared with
         def apply_chat_template(self, messages, tokenize, add_generation_prompt):
@@ -67,10 +57,8 @@ def test_qwen_protocol_prefills_the_answer_and_cuts_like_qwens_generate():
     assert "\n#" in bench.STOPS and "\nprint(" in bench.STOPS and "\n```" in bench.STOPS
 
 
-def test_qwen_protocol_pairs_each_task_with_the_pipelines_turn_one():
-    spec = importlib.util.spec_from_file_location("qwen_protocol", ROOT / "benchmarks" / "qwen_protocol.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+def test_qwen_protocol_pairs_each_task_with_the_pipelines_turn_one(benchmark_script):
+    bench = benchmark_script("qwen_protocol")
     problems = {"T/1": {"base_tests": 2}, "T/2": {"base_tests": 2}, "T/3": {"base_tests": 2}}
     records = [  # T/1: AC; T/2: passed the 2 base tests, failed a plus one; T/3: failed a base test
         {"problem_id": "d/T/1", "attempts": [{"private": {"verdict": "AC", "passed": 5}}]},
