@@ -57,6 +57,11 @@ def prompts_for(problems: list[dict], tokenizer) -> list[str]:
     return out
 
 
+def write_rows(path: str, rows: list[dict]) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        out.writelines(json.dumps(row) + "\n" for row in rows)
+
+
 def paired(trajectories, problems_by_task, protocol) -> dict[str, dict[str, int]]:
     """Per test set, how many tasks pass in both, only the pipeline's turn 1, only the protocol, neither (the
     pipeline's verdict read as benchmarks/calibration_report.py reads it: base = passed >= base_tests)."""
@@ -114,6 +119,8 @@ def main(argv=None) -> int:
     device, dtype = backend.device, backend.dtype
     backend.close()
     completions = [o.outputs[0].text for o in outputs]
+    if args.out:  # the generation is kept before anything is judged (rewritten below with the verdicts)
+        write_rows(args.out, [{"task": t, "prompt": p, "completion": c} for t, p, c in zip(tasks, prompts, completions)])
     judged = []
     for task, completion in zip(tasks, completions):
         raw = program_of(completion)
@@ -136,12 +143,10 @@ def main(argv=None) -> int:
                      if program["label"] == "sanitized"}
         summary["paired"] = paired(jsonl.read_jsonl(args.trajectories), by_task, sanitized)
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as out:
-            for i, (task, prompt, completion) in enumerate(zip(tasks, prompts, completions)):
-                raw, clean = verdicts[2 * i], verdicts[2 * i + 1]
-                out.write(json.dumps({"task": task, "prompt": prompt, "completion": completion,
-                                      "raw": {k: raw[k] for k in ("base", "plus")},
-                                      "sanitized": {k: clean[k] for k in ("base", "plus")}}) + "\n")
+        write_rows(args.out, [{"task": task, "prompt": prompt, "completion": completion,
+                               "raw": {k: verdicts[2 * i][k] for k in ("base", "plus")},
+                               "sanitized": {k: verdicts[2 * i + 1][k] for k in ("base", "plus")}}
+                              for i, (task, prompt, completion) in enumerate(zip(tasks, prompts, completions))])
     text = json.dumps(summary, indent=1)
     if args.summary:
         Path(args.summary).write_text(text + "\n")

@@ -70,3 +70,37 @@ def test_qwen_protocol_pairs_each_task_with_the_pipelines_turn_one(benchmark_scr
     table = bench.paired(records, problems, protocol)
     assert table["base"] == {"both": 1, "pipeline_only": 1, "protocol_only": 1, "neither": 0}
     assert table["plus"] == {"both": 0, "pipeline_only": 1, "protocol_only": 1, "neither": 1}  # T/2's turn 2 ignored
+
+
+@pytest.mark.slow
+def test_qwen_protocol_end_to_end_on_three_humaneval_tasks(benchmark_script, qwen05b_checkpoint, shared_data, tmp_path):
+    """The real 0.5B on vLLM, judged by evalplus: the answer continues the prefilled fence (the completion is
+    code, not an opening fence or prose), the generation is written out, and the counts match the rows."""
+    pytest.importorskip("evalplus")
+    import gzip
+    import json
+
+    from mtcodegen import jsonl
+    from mtcodegen.data.prepare import prepare
+
+    release = shared_data / "evalplus/HumanEvalPlus-v0.1.10.jsonl.gz"
+    rows = [json.loads(line) for line in gzip.open(release, "rt")][:3]
+    subset = tmp_path / "release.jsonl"
+    subset.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    problems, _ = prepare({"dataset": "humaneval_plus", "format": "evalplus", "split": "test",
+                           "source": {"files": {"test": str(subset)}}})
+    problems_file = tmp_path / "problems.jsonl.gz"
+    jsonl.write_jsonl(problems_file, problems)
+    out, summary_path = tmp_path / "protocol.jsonl", tmp_path / "summary.json"
+    assert benchmark_script("qwen_protocol").main([
+        "--model", str(qwen05b_checkpoint), "--dataset", "humaneval", "--release", str(subset),
+        "--problems", str(problems_file), "--max-tokens", "384", "--workers", "1",
+        "--out", str(out), "--summary", str(summary_path)]) == 0
+    written = [json.loads(line) for line in out.read_text().splitlines()]
+    summary = json.loads(summary_path.read_text())
+    assert [r["task"] for r in written] == ["HumanEval/0", "HumanEval/1", "HumanEval/2"]
+    for row in written:
+        assert row["prompt"].endswith("<|im_start|>assistant\n```python\n")
+        assert not row["completion"].lstrip().startswith("```") and "def " in row["completion"]
+    for test_set in ("base", "plus"):
+        assert summary["pass_at_1"]["sanitized"][test_set]["passed"] == sum(r["sanitized"][test_set] for r in written)
