@@ -214,6 +214,27 @@ def evalplus_verdicts(dataset: str, programs, release_rows, workers: int, extra:
     return out
 
 
+def pass_at_1(programs, verdicts) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per program label and test set: how many tasks pass and the percent (one program per task and label)."""
+    passed: dict[str, dict[str, int]] = {}
+    tasks: dict[str, set[str]] = {}
+    for program, verdict in zip(programs, verdicts):
+        tally = passed.setdefault(program["label"], {"base": 0, "plus": 0})
+        tasks.setdefault(program["label"], set()).add(program["task"])
+        for test_set in tally:
+            tally[test_set] += verdict[test_set]
+    return {label: {s: {"passed": v, "percent": round(100 * v / len(tasks[label]), 1)} for s, v in sets.items()}
+            for label, sets in passed.items()}
+
+
+def emit(summary: dict[str, Any], path: str | None) -> None:
+    """Print a benchmark's JSON summary, and write it to `path` too when one is given."""
+    text = json.dumps(summary, indent=1, default=str)
+    if path:
+        Path(path).write_text(text + "\n")
+    print(text)
+
+
 def compare(programs, our, their) -> dict[str, Any]:
     disagreements = []
     counts = {s: {"agree": 0, "total": 0} for s in ("base", "plus")}
@@ -281,10 +302,7 @@ def main(argv=None) -> int:
     summary.update({"dataset": args.dataset, "release": Path(args.release).name, "tasks": len(problems),
                     "programs": len(programs), "seconds": {"prepare": round(prepared_s, 1), "ours": round(ours_s, 1),
                                                           "evalplus": round(time.time() - started - prepared_s - ours_s, 1)}})
-    text = json.dumps(summary, indent=1, default=str)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
-    print(text)
+    emit(summary, args.out)
     return 0
 
 

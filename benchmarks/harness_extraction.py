@@ -20,7 +20,6 @@ with both programs' heads.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import evalplus_agreement as bench  # noqa: E402  (the sibling script: release reader, evalplus runner)
 from mtcodegen import jsonl  # noqa: E402
 
 
@@ -60,22 +60,14 @@ def summarize(judged: list[dict[str, Any]], verdicts: list[dict[str, Any]]) -> d
     by_task: dict[str, dict[str, Any]] = {}
     for program, verdict in zip(judged, verdicts):
         by_task.setdefault(program["task"], {})[program["label"]] = (program["code"], verdict)
-    totals = {label: {"base": 0, "plus": 0} for label in ("ours", "sanitized")}
     flips = []
     for task, sides in by_task.items():
-        for label, (_, verdict) in sides.items():
-            for test_set in ("base", "plus"):
-                totals[label][test_set] += verdict[test_set]
         (ours_code, ours), (clean_code, clean) = sides["ours"], sides["sanitized"]
         if (ours["base"], ours["plus"]) != (clean["base"], clean["plus"]):
             flips.append({"task": task, "ours": {k: ours[k] for k in ("base", "plus", "base_status")},
                           "sanitized": {k: clean[k] for k in ("base", "plus", "base_status")},
                           "dropped_lines": sorted(set(ours_code.splitlines()) - set(clean_code.splitlines()))[:8]})
-    n = len(by_task)
-    return {"tasks": n,
-            "pass_at_1": {label: {s: {"passed": v, "percent": round(100 * v / n, 1) if n else None}
-                                  for s, v in sets.items()} for label, sets in totals.items()},
-            "flips": flips}
+    return {"tasks": len(by_task), "pass_at_1": bench.pass_at_1(judged, verdicts), "flips": flips}
 
 
 def main(argv=None) -> int:
@@ -87,7 +79,6 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", help="write the JSON here too")
     args = parser.parse_args(argv)
-    import evalplus_agreement as bench  # the sibling script: its release reader and evalplus runner
     rows = bench.read_release(Path(args.release))
     attempts = attempts_at(args.trajectories, args.turn)
     unknown = sorted(set(attempts) - {r["task_id"] for r in rows})
@@ -97,10 +88,7 @@ def main(argv=None) -> int:
     verdicts = bench.evalplus_verdicts(args.dataset, judged, rows, args.workers)
     summary = {"dataset": args.dataset, "release": Path(args.release).name, "turn": args.turn,
                **summarize(judged, verdicts)}
-    text = json.dumps(summary, indent=1)
-    if args.out:
-        Path(args.out).write_text(text + "\n")
-    print(text)
+    bench.emit(summary, args.out)
     return 0
 
 

@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import evalplus_agreement as bench  # noqa: E402  (the sibling script: release reader, evalplus runner)
+from calibration_report import passes  # noqa: E402  (the sibling script: how a trajectory's verdict is read)
 from mtcodegen import jsonl  # noqa: E402
 from mtcodegen.generate.prompts import PromptLibrary, first_message  # noqa: E402
 
@@ -64,15 +66,13 @@ def write_rows(path: str, rows: list[dict]) -> None:
 
 def paired(trajectories, problems_by_task, protocol) -> dict[str, dict[str, int]]:
     """Per test set, how many tasks pass in both, only the pipeline's turn 1, only the protocol, neither (the
-    pipeline's verdict read as benchmarks/calibration_report.py reads it: base = passed >= base_tests)."""
+    pipeline's verdict read by benchmarks/calibration_report.py's `passes`: base = passed >= base_tests)."""
     table = {s: {"both": 0, "pipeline_only": 0, "protocol_only": 0, "neither": 0} for s in ("base", "plus")}
     for record in trajectories:
         task = record["problem_id"].split("/", 1)[1]
         if task not in protocol:
             continue
-        private = record["attempts"][0].get("private") or {}
-        ac = private.get("verdict") == "AC"
-        ours = {"base": ac or int(private.get("passed", 0)) >= problems_by_task[task]["base_tests"], "plus": ac}
+        ours = passes(record["attempts"][0], problems_by_task[task]["base_tests"])
         for test_set in table:
             a, b = ours[test_set], protocol[task][test_set]
             table[test_set]["both" if a and b else "pipeline_only" if a else "protocol_only" if b else "neither"] += 1
@@ -98,7 +98,6 @@ def main(argv=None) -> int:
 
     from mtcodegen.generate.backends.vllm_backend import VLLMBackend
 
-    import evalplus_agreement as bench  # the sibling script: its release reader and evalplus runner
     rows = bench.read_release(Path(args.release))
     entry = {r["task_id"]: r["entry_point"] for r in rows}
     problems = sorted(jsonl.read_jsonl(args.problems), key=lambda p: int(p["id"].rsplit("/", 1)[1]))
@@ -127,16 +126,10 @@ def main(argv=None) -> int:
         judged.append({"task": task, "label": "raw", "code": raw})
         judged.append({"task": task, "label": "sanitized", "code": sanitize(raw, entry[task])})
     verdicts = bench.evalplus_verdicts(args.dataset, judged, rows, args.workers)
-    totals = {label: {"base": 0, "plus": 0} for label in ("raw", "sanitized")}
-    for program, verdict in zip(judged, verdicts):
-        for test_set in ("base", "plus"):
-            totals[program["label"]][test_set] += verdict[test_set]
-    n = len(tasks)
-    summary = {"dataset": args.dataset, "release": Path(args.release).name, "tasks": n, "device": device,
+    summary = {"dataset": args.dataset, "release": Path(args.release).name, "tasks": len(tasks), "device": device,
                "dtype": dtype, "completion_tokens": tokens, "generation_s": round(generation_s, 1),
                "length_cut": sum(o.outputs[0].finish_reason == "length" for o in outputs),
-               "pass_at_1": {label: {s: {"passed": v, "percent": round(100 * v / n, 1)} for s, v in sets.items()}
-                             for label, sets in totals.items()}}
+               "pass_at_1": bench.pass_at_1(judged, verdicts)}
     if args.trajectories:
         by_task = {p["id"].split("/", 1)[1]: p for p in problems}
         sanitized = {program["task"]: verdict for program, verdict in zip(judged, verdicts)
@@ -147,10 +140,7 @@ def main(argv=None) -> int:
                                "raw": {k: verdicts[2 * i][k] for k in ("base", "plus")},
                                "sanitized": {k: verdicts[2 * i + 1][k] for k in ("base", "plus")}}
                               for i, (task, prompt, completion) in enumerate(zip(tasks, prompts, completions))])
-    text = json.dumps(summary, indent=1)
-    if args.summary:
-        Path(args.summary).write_text(text + "\n")
-    print(text)
+    bench.emit(summary, args.summary)
     return 0
 
 
